@@ -1,0 +1,338 @@
+/*
+ * geodesy.c
+ *	  Metres between positions.
+ *
+ * Accuracy choice: lon/lat distances are ellipsoidal, not spherical.  A
+ * sphere is off by up to 0.5% (a 100 km/h car read as 99.5 or 100.5), which
+ * would shift findings near a limit and disagree with geography ST_Distance,
+ * the figure auditors check against.  Short segments, nearly all of a trace,
+ * use the mid-latitude formula with the ellipsoid's meridional and normal
+ * radii of curvature: a few multiplications, one sin, one cos and one sqrt,
+ * with an error below 1 mm at TA_LOCAL_MAX_M (measured in tests/unit against
+ * Vincenty).  Longer ones use Vincenty's inverse formula (sub-millimetre),
+ * falling back to the great circle on the mean-radius sphere for nearly
+ * antipodal pairs where Vincenty does not converge.
+ */
+#include "geodesy.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEG2RAD (M_PI / 180.0)
+
+void
+ta_metric_geodetic(TAMetric *mt, double a, double f)
+{
+	mt->kind = TA_METRIC_GEODETIC;
+	mt->a = a;
+	mt->f = f;
+	mt->to_meter = 1.0;
+}
+
+void
+ta_metric_planar(TAMetric *mt, double to_meter)
+{
+	mt->kind = TA_METRIC_PLANAR;
+	mt->a = TA_WGS84_A;
+	mt->f = TA_WGS84_F;
+	mt->to_meter = to_meter;
+}
+
+typedef struct NamedValue
+{
+	const char *name;
+	double		a;				/* semi-major axis, or unit factor */
+	double		rf;				/* inverse flattening; 0 for a sphere */
+} NamedValue;
+
+static const NamedValue ellipsoids[] = {
+	{"WGS84", 6378137.0, 298.257223563},
+	{"GRS80", 6378137.0, 298.257222101},
+	{"WGS72", 6378135.0, 298.26},
+	{"intl", 6378388.0, 297.0},
+	{"bessel", 6377397.155, 299.1528128},
+	{"clrk66", 6378206.4, 294.9786982},
+	{"clrk80", 6378249.145, 293.465},
+	{"clrk80ign", 6378249.2, 293.4660212936269},
+	{"krass", 6378245.0, 298.3},
+	{"airy", 6377563.396, 299.3249646},
+	{"mod_airy", 6377340.189, 299.3249646},
+	{"aust_SA", 6378160.0, 298.25},
+	{"GRS67", 6378160.0, 298.247167427},
+	{"helmert", 6378200.0, 298.3},
+	{"evrstSS", 6377298.556, 300.8017},
+	{"evrst30", 6377276.345, 300.8017},
+	{"sphere", 6370997.0, 0.0},
+	{NULL, 0, 0}
+};
+
+/* datum name -> ellipsoid name */
+static const char *const datums[][2] = {
+	{"WGS84", "WGS84"}, {"NAD83", "GRS80"}, {"NAD27", "clrk66"},
+	{"potsdam", "bessel"}, {"OSGB36", "airy"}, {"ire65", "mod_airy"},
+	{"carthage", "clrk80ign"}, {"hermannskogel", "bessel"},
+	{"nzgd49", "intl"}, {"GGRS87", "GRS80"}, {NULL, NULL}
+};
+
+static const NamedValue units[] = {
+	{"m", 1.0, 0}, {"km", 1000.0, 0}, {"dm", 0.1, 0}, {"cm", 0.01, 0},
+	{"mm", 0.001, 0}, {"kmi", 1852.0, 0}, {"in", 0.0254, 0},
+	{"ft", 0.3048, 0}, {"yd", 0.9144, 0}, {"mi", 1609.344, 0},
+	{"fath", 1.8288, 0}, {"ch", 20.1168, 0}, {"link", 0.201168, 0},
+	{"us-in", 1.0 / 39.37, 0}, {"us-ft", 1200.0 / 3937.0, 0},
+	{"us-yd", 3600.0 / 3937.0, 0}, {"us-ch", 79200.0 / 3937.0, 0},
+	{"us-mi", 6336000.0 / 3937.0, 0}, {"ind-yd", 0.91439523, 0},
+	{"ind-ft", 0.30479841, 0}, {"ind-ch", 20.11669506, 0},
+	{NULL, 0, 0}
+};
+
+/*
+ * Finds "+key=" in a PROJ.4 string and copies its value; returns 1 if found.
+ * A bare "+key" (no '=') yields an empty value.
+ */
+static int
+proj4_param(const char *s, const char *key, char *val, size_t vlen)
+{
+	size_t		klen = strlen(key);
+	const char *p = s;
+
+	while ((p = strchr(p, '+')) != NULL)
+	{
+		p++;
+		if (strncmp(p, key, klen) == 0 &&
+			(p[klen] == '=' || p[klen] == ' ' || p[klen] == '\0'))
+		{
+			size_t		n = 0;
+
+			p += klen;
+			if (*p == '=')
+				p++;
+			while (p[n] && p[n] != ' ' && p[n] != '\t' && n + 1 < vlen)
+			{
+				val[n] = p[n];
+				n++;
+			}
+			val[n] = '\0';
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static const NamedValue *
+lookup(const NamedValue *table, const char *name)
+{
+	for (; table->name; table++)
+		if (strcmp(table->name, name) == 0)
+			return table;
+	return NULL;
+}
+
+/* a, f of the ellipsoid named by +ellps, +datum, +a/+b/+rf/+f/+R; WGS 84 if none */
+static void
+proj4_ellipsoid(const char *s, double *a, double *f)
+{
+	char		v[64];
+	const NamedValue *e = NULL;
+	int			i;
+
+	*a = TA_WGS84_A;
+	*f = TA_WGS84_F;
+	if (proj4_param(s, "ellps", v, sizeof(v)))
+		e = lookup(ellipsoids, v);
+	else if (proj4_param(s, "datum", v, sizeof(v)))
+	{
+		for (i = 0; datums[i][0]; i++)
+			if (strcmp(datums[i][0], v) == 0)
+				e = lookup(ellipsoids, datums[i][1]);
+	}
+	if (e)
+	{
+		*a = e->a;
+		*f = e->rf > 0 ? 1.0 / e->rf : 0.0;
+	}
+	if (proj4_param(s, "R", v, sizeof(v)))
+	{
+		*a = atof(v);
+		*f = 0.0;
+		return;
+	}
+	if (proj4_param(s, "a", v, sizeof(v)))
+		*a = atof(v);
+	if (proj4_param(s, "rf", v, sizeof(v)) && atof(v) > 0)
+		*f = 1.0 / atof(v);
+	else if (proj4_param(s, "f", v, sizeof(v)))
+		*f = atof(v);
+	else if (proj4_param(s, "b", v, sizeof(v)) && *a > 0)
+		*f = (*a - atof(v)) / *a;
+}
+
+int
+ta_metric_from_proj4(TAMetric *mt, const char *proj4)
+{
+	char		v[64];
+	double		a,
+				f;
+
+	if (proj4 == NULL || !proj4_param(proj4, "proj", v, sizeof(v)))
+		return -1;
+	if (strcmp(v, "longlat") == 0 || strcmp(v, "latlong") == 0 ||
+		strcmp(v, "lonlat") == 0 || strcmp(v, "latlon") == 0)
+	{
+		proj4_ellipsoid(proj4, &a, &f);
+		if (!(a > 1.0e6 && a < 1.0e7) || !(f >= 0.0 && f < 0.01))
+			return -1;
+		ta_metric_geodetic(mt, a, f);
+		return 0;
+	}
+	if (strcmp(v, "geocent") == 0)
+		return -1;
+	if (proj4_param(proj4, "to_meter", v, sizeof(v)))
+	{
+		double		t = atof(v);
+
+		if (!(t > 0.0) || !isfinite(t))
+			return -1;
+		ta_metric_planar(mt, t);
+		return 0;
+	}
+	if (proj4_param(proj4, "units", v, sizeof(v)))
+	{
+		const NamedValue *u = lookup(units, v);
+
+		if (u == NULL)
+			return -1;
+		ta_metric_planar(mt, u->a);
+		return 0;
+	}
+	/* PROJ's default linear unit is the metre */
+	ta_metric_planar(mt, 1.0);
+	return 0;
+}
+
+double
+ta_haversine(double r, double lon1, double lat1, double lon2, double lat2)
+{
+	double		p1 = lat1 * DEG2RAD;
+	double		p2 = lat2 * DEG2RAD;
+	double		sdp = sin((p2 - p1) / 2);
+	double		sdl = sin((lon2 - lon1) * DEG2RAD / 2);
+	double		h = sdp * sdp + cos(p1) * cos(p2) * sdl * sdl;
+
+	if (h > 1.0)
+		h = 1.0;
+	return 2.0 * r * asin(sqrt(h));
+}
+
+double
+ta_geodesic_vincenty(double a, double f, double lon1, double lat1,
+					 double lon2, double lat2)
+{
+	double		b = a * (1.0 - f);
+	double		L = (lon2 - lon1) * DEG2RAD;
+	double		U1 = atan((1.0 - f) * tan(lat1 * DEG2RAD));
+	double		U2 = atan((1.0 - f) * tan(lat2 * DEG2RAD));
+	double		sinU1 = sin(U1),
+				cosU1 = cos(U1);
+	double		sinU2 = sin(U2),
+				cosU2 = cos(U2);
+	double		lambda = L,
+				prev;
+	double		sinSigma = 0,
+				cosSigma = 0,
+				sigma = 0,
+				cosSqAlpha = 0,
+				cos2SigmaM = 0;
+	double		uSq,
+				A,
+				B,
+				dSigma;
+	int			iter = 0;
+
+	if (lon1 == lon2 && lat1 == lat2)
+		return 0.0;
+	do
+	{
+		double		sinLambda = sin(lambda),
+					cosLambda = cos(lambda);
+		double		sinAlpha,
+					C;
+
+		sinSigma = sqrt((cosU2 * sinLambda) * (cosU2 * sinLambda) +
+						(cosU1 * sinU2 - sinU1 * cosU2 * cosLambda) *
+						(cosU1 * sinU2 - sinU1 * cosU2 * cosLambda));
+		if (sinSigma == 0.0)
+			return 0.0;			/* coincident points */
+		cosSigma = sinU1 * sinU2 + cosU1 * cosU2 * cosLambda;
+		sigma = atan2(sinSigma, cosSigma);
+		sinAlpha = cosU1 * cosU2 * sinLambda / sinSigma;
+		cosSqAlpha = 1.0 - sinAlpha * sinAlpha;
+		cos2SigmaM = cosSqAlpha != 0.0 ?
+			cosSigma - 2.0 * sinU1 * sinU2 / cosSqAlpha : 0.0;
+		C = f / 16.0 * cosSqAlpha * (4.0 + f * (4.0 - 3.0 * cosSqAlpha));
+		prev = lambda;
+		lambda = L + (1.0 - C) * f * sinAlpha *
+			(sigma + C * sinSigma * (cos2SigmaM + C * cosSigma *
+									 (-1.0 + 2.0 * cos2SigmaM * cos2SigmaM)));
+	} while (fabs(lambda - prev) > 1e-12 && ++iter < 200);
+
+	if (iter >= 200 || !isfinite(lambda))
+		return ta_haversine(a * (1.0 - f / 3.0), lon1, lat1, lon2, lat2);
+
+	uSq = cosSqAlpha * (a * a - b * b) / (b * b);
+	A = 1.0 + uSq / 16384.0 * (4096.0 + uSq * (-768.0 + uSq * (320.0 - 175.0 * uSq)));
+	B = uSq / 1024.0 * (256.0 + uSq * (-128.0 + uSq * (74.0 - 47.0 * uSq)));
+	dSigma = B * sinSigma * (cos2SigmaM + B / 4.0 *
+							 (cosSigma * (-1.0 + 2.0 * cos2SigmaM * cos2SigmaM) -
+							  B / 6.0 * cos2SigmaM * (-3.0 + 4.0 * sinSigma * sinSigma) *
+							  (-3.0 + 4.0 * cos2SigmaM * cos2SigmaM)));
+	return b * A * (sigma - dSigma);
+}
+
+/*
+ * Mid-latitude formula on the ellipsoid: the segment is measured in the
+ * tangent plane at its middle, scaled by the meridional radius M and the
+ * prime-vertical radius N there.
+ */
+static inline double
+local_distance(const TAMetric *mt, double lon1, double lat1,
+			   double lon2, double lat2)
+{
+	double		dlon = lon2 - lon1;
+	double		phim = (lat1 + lat2) * (0.5 * DEG2RAD);
+	double		e2 = mt->f * (2.0 - mt->f);
+	double		s = sin(phim);
+	double		w = 1.0 - e2 * s * s;
+	double		sw = sqrt(w);
+	double		N = mt->a / sw;
+	double		M = N * (1.0 - e2) / w;
+	double		dn,
+				de;
+
+	if (dlon > 180.0)
+		dlon -= 360.0;
+	else if (dlon < -180.0)
+		dlon += 360.0;
+	dn = (lat2 - lat1) * DEG2RAD * M;
+	de = dlon * DEG2RAD * N * cos(phim);
+	return sqrt(dn * dn + de * de);
+}
+
+double
+ta_distance(const TAMetric *mt, double x1, double y1, double x2, double y2)
+{
+	double		d;
+
+	if (mt->kind == TA_METRIC_PLANAR)
+	{
+		double		dx = x2 - x1,
+					dy = y2 - y1;
+
+		return sqrt(dx * dx + dy * dy) * mt->to_meter;
+	}
+	d = local_distance(mt, x1, y1, x2, y2);
+	if (d < TA_LOCAL_MAX_M)
+		return d;
+	return ta_geodesic_vincenty(mt->a, mt->f, x1, y1, x2, y2);
+}

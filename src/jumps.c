@@ -1,0 +1,295 @@
+/*
+ * jumps.c
+ *	  One pass over a trace's fixes, reporting implausible jumps.
+ *
+ * Speeds are judged after a noise allowance: a segment's length is reduced
+ * by twice the typical positional error (both ends may be off) before it is
+ * divided by its duration, so jitter at rest or at 1 Hz is not a jump.  An
+ * excursion of up to spike_max_fixes fixes that leaves and returns at
+ * impossible speed while the fixes around it are plausibly close is one
+ * "spike" on the first away fix, not two "speed" findings.
+ */
+#include "jumps.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+const char *const ta_reason_names[TA_NREASONS] = {
+	"speed", "acceleration", "spike", "duplicate_time", "time_backwards", "gap"
+};
+
+/*
+ * Defaults per mode of transport; documented in README.md.
+ * max_speed, max_accel, noise_m, gap_s, spike_max_fixes
+ */
+const TAProfile ta_profiles[TA_NPROFILES + 1] = {
+	{"walk", {7.0, 5.0, 10.0, 300.0, 3}},
+	{"bike", {25.0, 5.0, 10.0, 300.0, 3}},
+	{"car", {70.0, 12.0, 10.0, 300.0, 3}},
+	{"rail", {100.0, 4.0, 20.0, 600.0, 3}},
+	{"air", {350.0, 15.0, 50.0, 1800.0, 3}},
+	{"vessel", {25.0, 2.0, 20.0, 3600.0, 3}},
+	{NULL, {0, 0, 0, 0, 0}}
+};
+
+int
+ta_profile_index(const char *name)
+{
+	int			i;
+
+	for (i = 0; ta_profiles[i].name; i++)
+	{
+		const char *a = ta_profiles[i].name,
+				   *b = name;
+
+		/* ASCII case-insensitive compare, no locale */
+		while (*a && *b && (*a | 0x20) == (*b | 0x20))
+			a++, b++;
+		if (*a == '\0' && *b == '\0')
+			return i;
+	}
+	return -1;
+}
+
+static int
+cmp_fix(const void *a, const void *b)
+{
+	const TAFix *x = a;
+	const TAFix *y = b;
+
+	if (x->m != y->m)
+		return x->m < y->m ? -1 : 1;
+	if (x->x != y->x)
+		return x->x < y->x ? -1 : 1;
+	if (x->y != y->y)
+		return x->y < y->y ? -1 : 1;
+	return 0;
+}
+
+void
+ta_sort_fixes(TAFix *fix, size_t n)
+{
+	size_t		i;
+
+	/* traces usually arrive in time order: skip the sort then */
+	for (i = 1; i < n; i++)
+		if (cmp_fix(&fix[i - 1], &fix[i]) > 0)
+			break;
+	if (i < n)
+		qsort(fix, n, sizeof(TAFix), cmp_fix);
+}
+
+static inline double
+seg_dist(const TAFix *fix, const TAMetric *mt, size_t i, size_t j)
+{
+	return ta_distance(mt, fix[i].x, fix[i].y, fix[j].x, fix[j].y);
+}
+
+/* speed after the noise allowance; infinite for a move in zero time */
+static inline double
+plausible_speed(double d, double dt, double noise2)
+{
+	double		e = d - noise2;
+
+	if (e <= 0.0)
+		return 0.0;
+	return dt > 0.0 ? e / dt : INFINITY;
+}
+
+typedef struct Scan
+{
+	const TAFix *fix;
+	const TAMetric *mt;
+	const TAJumpParams *prm;
+	TAEmit		emit;
+	void	   *ctx;
+	TAJumpSummary *sum;
+} Scan;
+
+static void
+report(Scan *s, TAReason r, size_t first, size_t last, size_t at,
+	   double d, double dt, double speed, double accel, double limit)
+{
+	TAFinding	f;
+
+	s->sum->counts[r]++;
+	if (!s->emit)
+		return;
+	f.reason = r;
+	f.first = (uint32_t) first;
+	f.last = (uint32_t) last;
+	f.at = (uint32_t) at;
+	f.distance_m = d;
+	f.seconds = dt;
+	f.speed_mps = speed;
+	f.accel_mps2 = accel;
+	f.limit = limit;
+	s->emit(s->ctx, &f);
+}
+
+/*
+ * Segment k leaves at impossible speed.  Looks for a fix j a few fixes later
+ * that is plausibly reachable from k and that the trace returns to at
+ * impossible speed; returns j, or 0 if the excursion is not a spike.
+ */
+static size_t
+find_spike_end(Scan *s, size_t k, size_t n, double noise2, double *back_speed,
+			   double *back_len)
+{
+	const TAFix *fix = s->fix;
+	size_t		j;
+	size_t		jmax = k + 1 + (size_t) s->prm->spike_max_fixes;
+
+	for (j = k + 2; j <= jmax && j < n; j++)
+	{
+		double		dt_back = fix[j].m - fix[j - 1].m;
+		double		dt_bridge = fix[j].m - fix[k].m;
+		double		vback,
+					vbridge,
+					dback;
+
+		if (dt_back < 0.0)
+			return 0;			/* time order broken: not a clean excursion */
+		dback = seg_dist(fix, s->mt, j - 1, j);
+		vback = plausible_speed(dback, dt_back, noise2);
+		if (vback <= s->prm->max_speed)
+			continue;
+		vbridge = plausible_speed(seg_dist(fix, s->mt, k, j), dt_bridge, noise2);
+		if (vbridge <= s->prm->max_speed)
+		{
+			*back_speed = dt_back > 0 ? dback / dt_back : INFINITY;
+			*back_len = dback;
+			return j;
+		}
+	}
+	return 0;
+}
+
+void
+ta_find_jumps(const TAFix *fix, size_t n, const TAMetric *mt,
+			  const TAJumpParams *prm, TAEmit emit, TATick tick,
+			  void *ctx, TAJumpSummary *sum)
+{
+	TAJumpSummary local;
+	Scan		s;
+	double		noise2 = 2.0 * prm->noise_m;
+	double		prev_d = 0,
+				prev_dt = 0;
+	int			prev_ok = 0;
+	size_t		k,
+				i;
+
+	if (!sum)
+		sum = &local;
+	*sum = (TAJumpSummary)
+	{
+		0
+	};
+	sum->fixes = (uint32_t) n;
+	sum->max_speed_mps = NAN;
+	sum->t_start = sum->t_end = NAN;
+	if (n == 0)
+		return;
+	sum->t_start = sum->t_end = fix[0].m;
+	for (i = 1; i < n; i++)
+	{
+		if (fix[i].m < sum->t_start)
+			sum->t_start = fix[i].m;
+		if (fix[i].m > sum->t_end)
+			sum->t_end = fix[i].m;
+	}
+	sum->duration_s = sum->t_end - sum->t_start;
+
+	s.fix = fix;
+	s.mt = mt;
+	s.prm = prm;
+	s.emit = emit;
+	s.ctx = ctx;
+	s.sum = sum;
+
+	k = 0;
+	while (k + 1 < n)
+	{
+		double		d = seg_dist(fix, mt, k, k + 1);
+		double		dt = fix[k + 1].m - fix[k].m;
+		double		v;
+
+		if (tick && (k & 4095) == 4095)
+			tick(ctx);
+		sum->length_m += d;
+
+		if (dt < 0.0)
+		{
+			report(&s, TA_TIME_BACKWARDS, k, k + 1, k, d, dt, NAN, NAN, 0.0);
+			prev_ok = 0;
+			k++;
+			continue;
+		}
+		if (dt == 0.0)
+		{
+			if (d > 0.0)
+				report(&s, TA_DUPLICATE_TIME, k, k + 1, k, d, 0.0, NAN, NAN, 0.0);
+			else
+				sum->exact_duplicates++;
+			prev_ok = 0;
+			k++;
+			continue;
+		}
+		if (dt > prm->gap_s)
+			report(&s, TA_GAP, k, k + 1, k, d, dt, d / dt, NAN, prm->gap_s);
+
+		v = plausible_speed(d, dt, noise2);
+		if (v > prm->max_speed)
+		{
+			double		vback = 0,
+						dback = 0;
+			size_t		j = find_spike_end(&s, k, n, noise2, &vback, &dback);
+
+			if (j)
+			{
+				double		excursion = 0;
+
+				/* how far the away fixes went from the nearer anchor */
+				for (i = k + 1; i < j; i++)
+				{
+					double		a = seg_dist(fix, mt, k, i);
+					double		b = seg_dist(fix, mt, j, i);
+					double		e = a < b ? a : b;
+
+					if (e > excursion)
+						excursion = e;
+					if (i + 1 < j)
+						sum->length_m += seg_dist(fix, mt, i, i + 1);
+				}
+				sum->length_m += dback;
+				report(&s, TA_SPIKE, k, j, k + 1, excursion, fix[j].m - fix[k].m,
+					   fmax(d / dt, vback), NAN, prm->max_speed);
+				prev_ok = 0;
+				k = j;
+				continue;
+			}
+			report(&s, TA_SPEED, k, k + 1, k, d, dt, d / dt, NAN, prm->max_speed);
+			prev_ok = 0;
+			k++;
+			continue;
+		}
+
+		/* a plausible segment: judge the change of speed since the last one */
+		if (prev_ok && dt <= prm->gap_s)
+		{
+			double		tmid = 0.5 * (prev_dt + dt);
+			double		dv = d / dt - prev_d / prev_dt;
+			double		allowance = noise2 / prev_dt + noise2 / dt;
+
+			if (fabs(dv) - allowance > prm->max_accel * tmid)
+				report(&s, TA_ACCELERATION, k - 1, k + 1, k, d, tmid, d / dt,
+					   dv / tmid, prm->max_accel);
+		}
+		if (isnan(sum->max_speed_mps) || v > sum->max_speed_mps)
+			sum->max_speed_mps = v;
+		prev_ok = dt <= prm->gap_s;
+		prev_d = d;
+		prev_dt = dt;
+		k++;
+	}
+}

@@ -1,0 +1,325 @@
+/*
+ * trace_agg.c
+ *	  The per-trace aggregates over point rows: trace_line (the fixes as a
+ *	  LINESTRING M) and trace_summary (jump counts per trace).
+ *
+ * Both collect fixes in any order into one growing array and sort it in the
+ * final function, so users need no ORDER BY and partial states from parallel
+ * workers merge by concatenation.  trace_line is lossless and raises an error
+ * for a fix it cannot keep; trace_summary counts NULL and bad fixes instead,
+ * so an audit of a dirty table completes and says what it left out.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "libpq/pqformat.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+
+#include "traceaudit.h"
+
+#define STATE_MAGIC		0x54415331	/* "TAS1": serialized state version */
+
+typedef enum TASkip
+{
+	TA_SKIP_NULL_GEOM = 0,
+	TA_SKIP_NULL_TIME,
+	TA_NSKIP
+} TASkip;
+
+typedef struct TraceState
+{
+	int32		srid;			/* -1 until the first fix */
+	int32		profile;		/* index in ta_profiles; -1 = default */
+	const TASridInfo *si;		/* backend-local, not serialized */
+	int64		skipped[TA_NSKIP];
+	int64		rejected[TA_NREJECT];
+	size_t		n;
+	size_t		cap;
+	TAFix	   *fix;
+} TraceState;
+
+PG_FUNCTION_INFO_V1(trace_line_transfn);
+PG_FUNCTION_INFO_V1(trace_summary_transfn);
+PG_FUNCTION_INFO_V1(trace_state_combine);
+PG_FUNCTION_INFO_V1(trace_state_serial);
+PG_FUNCTION_INFO_V1(trace_state_deserial);
+PG_FUNCTION_INFO_V1(trace_line_final);
+PG_FUNCTION_INFO_V1(trace_summary_final);
+
+static MemoryContext
+agg_context(FunctionCallInfo fcinfo, const char *fn)
+{
+	MemoryContext ctx;
+
+	if (!AggCheckCallContext(fcinfo, &ctx))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s called in non-aggregate context", fn)));
+	return ctx;
+}
+
+static TraceState *
+state_new(MemoryContext ctx)
+{
+	TraceState *st = MemoryContextAllocZero(ctx, sizeof(TraceState));
+
+	st->srid = -1;
+	st->profile = -1;
+	return st;
+}
+
+/* room for more fixes; the array lives in the aggregate's context */
+static void
+state_reserve(TraceState *st, size_t more, MemoryContext ctx)
+{
+	size_t		need = st->n + more;
+	size_t		cap;
+
+	if (need <= st->cap)
+		return;
+	cap = Max(st->cap * 2, Max(need, 64));
+	if (cap > MaxAllocHugeSize / sizeof(TAFix))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("trace of %zu fixes is too large", need),
+				 errhint("Split the trace, e.g. GROUP BY trace id and day.")));
+	if (st->fix == NULL)
+		st->fix = MemoryContextAllocHuge(ctx, cap * sizeof(TAFix));
+	else
+		st->fix = repalloc_huge(st->fix, cap * sizeof(TAFix));
+	st->cap = cap;
+}
+
+static void
+state_set_srid(TraceState *st, int32 srid)
+{
+	if (st->srid == srid)
+		return;
+	if (st->srid != -1)
+		ta_check_srid_match(st->srid, srid);
+	st->si = ta_srid_info(srid);
+	st->srid = srid;
+}
+
+/*
+ * Adds one row to the state.  strict: raise for a fix that cannot be kept
+ * (trace_line); otherwise count it (trace_summary).
+ */
+static TraceState *
+state_add(FunctionCallInfo fcinfo, const char *fn, bool strict)
+{
+	MemoryContext ctx = agg_context(fcinfo, fn);
+	TraceState *st = PG_ARGISNULL(0) ? state_new(ctx) : (TraceState *) PG_GETARG_POINTER(0);
+	GserGeom	g;
+	TimestampTz ts;
+	double		x,
+				y;
+	TAReject	r;
+
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+	{
+		st->skipped[PG_ARGISNULL(1) ? TA_SKIP_NULL_GEOM : TA_SKIP_NULL_TIME]++;
+		return st;
+	}
+	ts = PG_GETARG_TIMESTAMPTZ(2);
+	ta_parse_datum(PG_GETARG_DATUM(1), &g, NULL);
+	if (g.type != GSER_POINT)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s expects POINT geometries, got %s", fn, ta_type_name(g.type)),
+				 errhint("Pass one fix per row; for a trajectory column use trace_jumps or trace_summary on the geometry itself.")));
+	state_set_srid(st, g.srid);
+
+	if (g.npoints == 0)
+		r = TA_REJ_EMPTY;
+	else if (TIMESTAMP_NOT_FINITE(ts))
+		r = TA_REJ_BAD_TIME;
+	else
+	{
+		gser_get_point(&g, 0, &x, &y, NULL, NULL);
+		r = ta_check_fix(st->si, x, y);
+	}
+	if (r != TA_NREJECT)
+	{
+		if (strict)
+			ta_report_reject(r, fn, st->si, x, y, ts);
+		st->rejected[r]++;
+		return st;
+	}
+	if (strict && st->n >= TA_MAX_LINE_FIXES)
+		ta_line_datum(st->srid, NULL, st->n + 1);	/* raises the size error */
+	state_reserve(st, 1, ctx);
+	st->fix[st->n].x = x;
+	st->fix[st->n].y = y;
+	st->fix[st->n].m = ta_ts_to_epoch(ts);
+	st->n++;
+	return st;
+}
+
+Datum
+trace_line_transfn(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(state_add(fcinfo, "trace_line", true));
+}
+
+Datum
+trace_summary_transfn(PG_FUNCTION_ARGS)
+{
+	TraceState *st = state_add(fcinfo, "trace_summary", false);
+
+	/* the profile is an aggregate argument: take it once, from the first row */
+	if (st->profile == -1 && PG_NARGS() > 3 && !PG_ARGISNULL(3))
+	{
+		st->profile = ta_lookup_profile(text_to_cstring(PG_GETARG_TEXT_PP(3)));
+	}
+	PG_RETURN_POINTER(st);
+}
+
+Datum
+trace_state_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext ctx = agg_context(fcinfo, "trace_state_combine");
+	TraceState *a = PG_ARGISNULL(0) ? NULL : (TraceState *) PG_GETARG_POINTER(0);
+	TraceState *b = PG_ARGISNULL(1) ? NULL : (TraceState *) PG_GETARG_POINTER(1);
+	int			i;
+
+	if (b == NULL)
+	{
+		if (a == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(a);
+	}
+	if (a == NULL)
+		a = state_new(ctx);
+	if (b->srid != -1)
+		state_set_srid(a, b->srid);
+	if (a->profile == -1)
+		a->profile = b->profile;
+	for (i = 0; i < TA_NSKIP; i++)
+		a->skipped[i] += b->skipped[i];
+	for (i = 0; i < TA_NREJECT; i++)
+		a->rejected[i] += b->rejected[i];
+	if (b->n > 0)
+	{
+		state_reserve(a, b->n, ctx);
+		memcpy(a->fix + a->n, b->fix, b->n * sizeof(TAFix));
+		a->n += b->n;
+	}
+	PG_RETURN_POINTER(a);
+}
+
+Datum
+trace_state_serial(PG_FUNCTION_ARGS)
+{
+	TraceState *st = (TraceState *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
+	int			i;
+
+	agg_context(fcinfo, "trace_state_serial");
+	pq_begintypsend(&buf);
+	pq_sendint32(&buf, STATE_MAGIC);
+	pq_sendint32(&buf, st->srid);
+	pq_sendint32(&buf, st->profile);
+	for (i = 0; i < TA_NSKIP; i++)
+		pq_sendint64(&buf, st->skipped[i]);
+	for (i = 0; i < TA_NREJECT; i++)
+		pq_sendint64(&buf, st->rejected[i]);
+	pq_sendint64(&buf, (int64) st->n);
+	/* fixes in native byte order: the state never leaves this server build */
+	if (st->n > 0)
+		appendBinaryStringInfo(&buf, (const char *) st->fix, st->n * sizeof(TAFix));
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+Datum
+trace_state_deserial(PG_FUNCTION_ARGS)
+{
+	MemoryContext ctx = agg_context(fcinfo, "trace_state_deserial");
+	bytea	   *b = PG_GETARG_BYTEA_PP(0);
+	StringInfoData buf;
+	TraceState *st = state_new(ctx);
+	int64		n;
+	int			i;
+
+	buf.data = VARDATA_ANY(b);
+	buf.len = VARSIZE_ANY_EXHDR(b);
+	buf.maxlen = buf.len;
+	buf.cursor = 0;
+	if (pq_getmsgint(&buf, 4) != STATE_MAGIC)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid traceaudit aggregate state")));
+	st->srid = pq_getmsgint(&buf, 4);
+	st->profile = pq_getmsgint(&buf, 4);
+	for (i = 0; i < TA_NSKIP; i++)
+		st->skipped[i] = pq_getmsgint64(&buf);
+	for (i = 0; i < TA_NREJECT; i++)
+		st->rejected[i] = pq_getmsgint64(&buf);
+	n = pq_getmsgint64(&buf);
+	if (n < 0 || (uint64) n != (uint64) (buf.len - buf.cursor) / sizeof(TAFix) ||
+		(size_t) (buf.len - buf.cursor) != (size_t) n * sizeof(TAFix) ||
+		st->profile < -1 || st->profile >= TA_NPROFILES)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid traceaudit aggregate state of %d bytes", buf.len)));
+	if (st->srid != -1)
+		st->si = ta_srid_info(st->srid);
+	if (n > 0)
+	{
+		state_reserve(st, (size_t) n, ctx);
+		memcpy(st->fix, buf.data + buf.cursor, (size_t) n * sizeof(TAFix));
+		st->n = (size_t) n;
+	}
+	PG_RETURN_POINTER(st);
+}
+
+/*
+ * The final functions sort the state in place.  That keeps its meaning (a
+ * multiset of fixes), so further transitions and a second final call stay
+ * correct: FINALFUNC_MODIFY = SHAREABLE is truthful.
+ */
+Datum
+trace_line_final(PG_FUNCTION_ARGS)
+{
+	TraceState *st;
+
+	agg_context(fcinfo, "trace_line_final");
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	st = (TraceState *) PG_GETARG_POINTER(0);
+	if (st->n == 0)
+		PG_RETURN_NULL();
+	ta_sort_fixes(st->fix, st->n);
+	PG_RETURN_DATUM(ta_line_datum(st->srid, st->fix, st->n));
+}
+
+Datum
+trace_summary_final(PG_FUNCTION_ARGS)
+{
+	TraceState *st;
+	TAJumpSummary sum;
+	const TAJumpParams *prm;
+	int64		skipped_total[TA_NSKIP] = {0};
+
+	agg_context(fcinfo, "trace_summary_final");
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	st = (TraceState *) PG_GETARG_POINTER(0);
+	prm = &ta_profiles[st->profile >= 0 ? st->profile : TA_DEFAULT_PROFILE].p;
+	if (st->n > 0)
+	{
+		ta_sort_fixes(st->fix, st->n);
+		ta_find_jumps(st->fix, st->n, &st->si->metric, prm, NULL,
+					  ta_tick_interrupts, NULL, &sum);
+	}
+	else
+		ta_find_jumps(NULL, 0, NULL, prm, NULL, NULL, NULL, &sum);
+	memcpy(skipped_total, st->skipped, sizeof(skipped_total));
+	PG_RETURN_DATUM(ta_summary_tuple(fcinfo, &sum, skipped_total, st->rejected));
+}

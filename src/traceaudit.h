@@ -1,0 +1,79 @@
+/*
+ * traceaudit.h
+ *	  Shared declarations of the fmgr glue (PostgreSQL-side code).
+ */
+#ifndef TRACEAUDIT_H
+#define TRACEAUDIT_H
+
+#include "postgres.h"
+
+#include <math.h>
+
+#include "fmgr.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+
+#include "geodesy.h"
+#include "gser.h"
+#include "jumps.h"
+
+/* seconds between the Unix epoch and PostgreSQL's (2000-01-01) */
+#define TA_EPOCH_OFFSET_S	946684800.0
+
+/* most vertices of one LINESTRING M that fits in a varlena */
+#define TA_MAX_LINE_FIXES	((MaxAllocSize - 64) / sizeof(TAFix))
+
+/* what the backend knows of an SRID, looked up once per backend */
+typedef struct TASridInfo
+{
+	int32		srid;
+	TAMetric	metric;
+} TASridInfo;
+
+/* per-fix problems that trace_summary counts and trace_line reports */
+typedef enum TAReject
+{
+	TA_REJ_EMPTY = 0,			/* POINT EMPTY */
+	TA_REJ_NONFINITE,			/* NaN or infinite coordinate */
+	TA_REJ_OUT_OF_RANGE,		/* lon/lat outside [-180,180] x [-90,90] */
+	TA_REJ_BAD_TIME,			/* infinite timestamp */
+	TA_NREJECT
+} TAReject;
+
+extern const char *const ta_reject_names[TA_NREJECT];
+
+/* srid.c */
+extern const TASridInfo *ta_srid_info(int32 srid);
+
+/* geom.c */
+extern void ta_parse_datum(Datum d, GserGeom *g, struct varlena **detoasted);
+extern const char *ta_type_name(uint32 type);
+extern TAReject ta_check_fix(const TASridInfo *si, double x, double y);
+extern void ta_report_reject(TAReject r, const char *fn, const TASridInfo *si,
+							 double x, double y, TimestampTz ts);
+extern void ta_check_srid_match(int32 expect, int32 got);
+extern void ta_tick_interrupts(void *ctx);
+extern Datum ta_line_datum(int32 srid, const TAFix *fix, size_t n);
+extern TAFix *ta_fixes_from_trace(Datum d, const char *fn, size_t *n,
+								  const TASridInfo **si);
+
+static inline double
+ta_ts_to_epoch(TimestampTz ts)
+{
+	return (double) ts / 1000000.0 + TA_EPOCH_OFFSET_S;
+}
+
+static inline TimestampTz
+ta_epoch_to_ts(double m)
+{
+	return (TimestampTz) llround((m - TA_EPOCH_OFFSET_S) * 1000000.0);
+}
+
+/* jumps_fmgr.c */
+#define TA_DEFAULT_PROFILE	2	/* "car" in ta_profiles */
+extern int	ta_lookup_profile(const char *name);
+extern void ta_jump_params(FunctionCallInfo fcinfo, int argoff, TAJumpParams *prm);
+extern Datum ta_summary_tuple(FunctionCallInfo fcinfo, const TAJumpSummary *s,
+							  const int64 *skipped, const int64 *rejected);
+
+#endif							/* TRACEAUDIT_H */
