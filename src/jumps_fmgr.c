@@ -19,6 +19,7 @@ PG_MODULE_MAGIC;
 
 PG_FUNCTION_INFO_V1(trace_jumps);
 PG_FUNCTION_INFO_V1(trace_summary);
+PG_FUNCTION_INFO_V1(trace_segments);
 
 /* index of a named profile, or an error listing the known ones */
 int
@@ -225,4 +226,42 @@ trace_summary(PG_FUNCTION_ARGS)
 	fix = ta_fixes_from_trace(PG_GETARG_DATUM(0), "trace_summary", &n, &si);
 	ta_find_jumps(fix, n, &si->metric, &prm, NULL, ta_tick_interrupts, NULL, &sum);
 	PG_RETURN_DATUM(ta_summary_tuple(fcinfo, &sum, NULL, NULL));
+}
+
+/*
+ * trace_segments(trace geometry): one row per pair of consecutive fixes, in
+ * trace order, with its length in metres, duration and speed.  The raw
+ * material of the jump checks, for users to inspect or plot.
+ */
+Datum
+trace_segments(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsi = (ReturnSetInfo *) fcinfo->resultinfo;
+	const TASridInfo *si;
+	TAFix	   *fix;
+	size_t		n,
+				i;
+
+	InitMaterializedSRF(fcinfo, 0);
+	fix = ta_fixes_from_trace(PG_GETARG_DATUM(0), "trace_segments", &n, &si);
+	for (i = 0; i + 1 < n; i++)
+	{
+		Datum		v[6];
+		bool		nulls[6] = {0};
+		double		d = ta_distance(&si->metric, fix[i].x, fix[i].y,
+									fix[i + 1].x, fix[i + 1].y);
+		double		dt = fix[i + 1].m - fix[i].m;
+
+		if ((i & 4095) == 4095)
+			CHECK_FOR_INTERRUPTS();
+		v[0] = Int32GetDatum((int32) i + 1);
+		v[1] = TimestampTzGetDatum(ta_epoch_to_ts(fix[i].m));
+		v[2] = TimestampTzGetDatum(ta_epoch_to_ts(fix[i + 1].m));
+		v[3] = Float8GetDatum(d);
+		v[4] = Float8GetDatum(dt);
+		v[5] = Float8GetDatum(dt > 0 ? d / dt : 0);
+		nulls[5] = !(dt > 0);
+		tuplestore_putvalues(rsi->setResult, rsi->setDesc, v, nulls);
+	}
+	return (Datum) 0;
 }

@@ -17,9 +17,6 @@
 #include "gser.h"
 #include "jumps.h"
 
-/* seconds between the Unix epoch and PostgreSQL's (2000-01-01) */
-#define TA_EPOCH_OFFSET_S	946684800.0
-
 /* most vertices of one LINESTRING M that fits in a varlena */
 #define TA_MAX_LINE_FIXES	((MaxAllocSize - 64) / sizeof(TAFix))
 
@@ -57,16 +54,22 @@ extern Datum ta_line_datum(int32 srid, const TAFix *fix, size_t n);
 extern TAFix *ta_fixes_from_trace(Datum d, const char *fn, size_t *n,
 								  const TASridInfo **si);
 
+/*
+ * M is Unix epoch seconds.  One rounding only (an exact int64 of microseconds
+ * to double, then one division), so M equals extract(epoch from ts)::float8.
+ */
+#define TA_EPOCH_OFFSET_US	INT64CONST(946684800000000)
+
 static inline double
 ta_ts_to_epoch(TimestampTz ts)
 {
-	return (double) ts / 1000000.0 + TA_EPOCH_OFFSET_S;
+	return (double) (ts + TA_EPOCH_OFFSET_US) / 1000000.0;
 }
 
 static inline TimestampTz
 ta_epoch_to_ts(double m)
 {
-	return (TimestampTz) llround((m - TA_EPOCH_OFFSET_S) * 1000000.0);
+	return (TimestampTz) llround(m * 1000000.0) - TA_EPOCH_OFFSET_US;
 }
 
 /* jumps_fmgr.c */

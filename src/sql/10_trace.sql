@@ -123,3 +123,15 @@ RETURNS trace_jump_summary
 AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION trace_summary(geometry, text, float8, float8, float8, float8) IS
 	'per-trace jump summary of a LINESTRING M trace';
+
+CREATE FUNCTION trace_segments(trace geometry)
+RETURNS TABLE (
+	seq int,
+	t_from timestamptz,
+	t_to timestamptz,
+	distance_m float8,
+	seconds float8,
+	speed_mps float8)
+AS 'MODULE_PATHNAME' LANGUAGE C STABLE STRICT PARALLEL SAFE ROWS 100;
+COMMENT ON FUNCTION trace_segments(geometry) IS
+	'consecutive fixes of a LINESTRING M trace: length in metres (geodesic for lon/lat), seconds and speed';
