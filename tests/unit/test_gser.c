@@ -102,9 +102,24 @@ parse_keep(const uint8_t *bytes, size_t len)
 	return r;
 }
 
+/* reads point i of a parsed value; a failed parse is a failed check, not a crash */
+#define point_at(r, i, x, y, z, m) point_at_(__FILE__, __LINE__, r, i, x, y, z, m)
+
 static void
-point_at(const Parsed *r, uint32_t i, double *x, double *y, double *z, double *m)
+point_at_(const char *file, int line, const Parsed *r, uint32_t i,
+		  double *x, double *y, double *z, double *m)
 {
+	if (r->st != GSER_OK || i >= r->g.npoints)
+	{
+		unit_fail_at(file, line);
+		fprintf(stderr, "no point %u: status %d, %u points\n", i, r->st, r->g.npoints);
+		*x = *y = NAN;
+		if (z)
+			*z = NAN;
+		if (m)
+			*m = NAN;
+		return;
+	}
 	gser_get_point(&r->g, i, x, y, z, m);
 }
 
@@ -916,6 +931,28 @@ test_truncations(void)
 }
 
 static void
+test_trailing_bytes(void)
+{
+	int			k;
+
+	/* bytes after the last point but inside the datum: sizes must match exactly */
+	for (k = 0; k < NSAMPLES; k++)
+	{
+		Buf			b;
+		GserGeom	g;
+
+		sample(k, &b);
+		put_f64(&b, 0);
+		finish(&b);
+		CHECKF(parse_copy(b.u.b, b.n, &g) == GSER_E_SIZE, "sample %d + 8 bytes", k);
+		CHECKF(gser_parse(b.u.b + 4, b.n - 4, &g) == GSER_E_SIZE, "payload %d + 8 bytes", k);
+		b.n -= 4;
+		finish(&b);
+		CHECKF(parse_copy(b.u.b, b.n, &g) != GSER_OK, "sample %d + 4 bytes", k);
+	}
+}
+
+static void
 test_npoints_overflow(void)
 {
 	static const uint32_t counts[] = {
@@ -1214,6 +1251,7 @@ main(void)
 	RUN(test_multipoint_m);
 	RUN(test_srid);
 	RUN(test_truncations);
+	RUN(test_trailing_bytes);
 	RUN(test_npoints_overflow);
 	RUN(test_varlena_headers);
 	RUN(test_linestring_round_trip);
