@@ -2,6 +2,7 @@
 # traceaudit's two commands (see README.md):
 #   ./run.sh demo [FILE.csv.gz ...]   set up, build, install, audit real traces
 #   ./run.sh test                     set up, build, install, run every test
+#   ./run.sh start                    set up, build, install, start the cluster
 #   ./run.sh stop                     stop the scratch cluster
 #   ./run.sh bench                    set up, build, install, run tests/bench
 #
@@ -129,11 +130,14 @@ case "$cmd" in
 		setup
 		exec bash tests/bench/run.sh "$@"
 		;;
+	start)
+		setup
+		;;
 	stop)
 		stop_cluster
 		;;
 	*)
-		echo "usage: $0 demo [FILE.csv.gz ...] | test | bench | stop" >&2
+		echo "usage: $0 demo [FILE.csv.gz ...] | test | bench | start | stop" >&2
 		exit 2
 		;;
 esac
