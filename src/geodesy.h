@@ -26,7 +26,7 @@ typedef struct TAMetric
 #define TA_WGS84_F	(1.0 / 298.257223563)
 
 /* Below this length the local (mid-latitude) formula is used; see geodesy.c */
-#define TA_LOCAL_MAX_M	5000.0
+#define TA_LOCAL_MAX_M	20000.0
 
 extern void ta_metric_geodetic(TAMetric *mt, double a, double f);
 extern void ta_metric_planar(TAMetric *mt, double to_meter);

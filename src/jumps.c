@@ -227,11 +227,14 @@ ta_find_jumps(const TAFix *fix, size_t n, const TAMetric *mt,
 		}
 		if (dt == 0.0)
 		{
+			/* an exact repeat is transparent: keep the speed history */
 			if (d > 0.0)
+			{
 				report(&s, TA_DUPLICATE_TIME, k, k + 1, k, d, 0.0, NAN, NAN, 0.0);
+				prev_ok = 0;
+			}
 			else
 				sum->exact_duplicates++;
-			prev_ok = 0;
 			k++;
 			continue;
 		}
