@@ -1,0 +1,49 @@
+-- Jump detection over the benchmark table, side by side in one run:
+-- the scan floor, the LAG + ST_DistanceSphere query users write today, and
+-- traceaudit's trace_summary, each the best of :runs runs.
+\if :{?runs}
+\else
+\set runs 3
+\endif
+\pset footer off
+CREATE TEMP TABLE bench_time (name text, run int, ms float8);
+
+CREATE OR REPLACE FUNCTION pg_temp.bench(name text, q text, runs int) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE t0 timestamptz; r int;
+BEGIN
+	FOR r IN 1 .. runs LOOP
+		t0 := clock_timestamp();
+		EXECUTE q;
+		INSERT INTO bench_time VALUES (name, r, extract(epoch FROM clock_timestamp() - t0) * 1000);
+	END LOOP;
+END $$;
+
+\o /dev/null
+SELECT pg_temp.bench('count(*)', 'SELECT count(*) FROM bench_fixes', :runs);
+SELECT pg_temp.bench('sum(ST_X(geom))', 'SELECT sum(ST_X(geom)) FROM bench_fixes', :runs);
+SELECT pg_temp.bench('LAG + ST_DistanceSphere', $q$
+	SELECT sum(jumps), max(max_speed) FROM (
+		SELECT trace_id, count(*) FILTER (WHERE speed > 70) AS jumps, max(speed) AS max_speed
+		FROM (SELECT trace_id,
+				ST_DistanceSphere(geom, lag(geom) OVER w)
+					/ nullif(extract(epoch FROM ts - lag(ts) OVER w), 0) AS speed
+			  FROM bench_fixes WINDOW w AS (PARTITION BY trace_id ORDER BY ts)) s
+		GROUP BY trace_id) r $q$, :runs);
+SELECT pg_temp.bench('traceaudit trace_summary', $q$
+	SELECT sum((s).implausible), max((s).max_speed_mps) FROM (
+		SELECT trace_id, trace_summary(geom, ts) AS s FROM bench_fixes GROUP BY trace_id) r $q$, :runs);
+
+\o
+-- the answers agree on what matters: every trace with an injected teleport
+SELECT count(*) FILTER (WHERE (s).implausible > 0) AS traces_flagged,
+	count(*) FILTER (WHERE trace_id % 50 = 0 AND (s).speed + (s).spike > 0) AS teleports_found,
+	count(*) FILTER (WHERE trace_id % 50 = 0) AS teleports_injected
+FROM (SELECT trace_id, trace_summary(geom, ts) AS s FROM bench_fixes GROUP BY trace_id) r;
+
+WITH best AS (SELECT name, min(ms) AS ms FROM bench_time GROUP BY name)
+SELECT name, round(ms) AS best_ms,
+	round((ms / (SELECT ms FROM best WHERE name = 'count(*)'))::numeric, 2) AS x_count,
+	round((ms / (SELECT ms FROM best WHERE name = 'sum(ST_X(geom))'))::numeric, 2) AS x_sum_st_x,
+	round(((SELECT ms FROM best WHERE name = 'LAG + ST_DistanceSphere') / ms)::numeric, 1) AS lag_query_over_this
+FROM best ORDER BY ms;
