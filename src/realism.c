@@ -1,0 +1,884 @@
+/*
+ * realism.c
+ *	  Realism features of one time-sorted trace and their scoring.
+ *
+ * Passes over the fixes (each O(n); the stationary-window pass visits each
+ * fix at most about twice):
+ *	 A. clock and precision: intervals (collected in the scratch array for
+ *		their median), sub-second timestamps, modal-interval candidates
+ *		(Misra-Gries), decimal digits of every coordinate, exact repeats.
+ *	 B. motion: segment vectors in local metres, turning angles, collinear
+ *		runs, out-and-back spikes, constant-speed pairs, speed versus turn,
+ *		accelerations (collected in the scratch array for quantiles).
+ *	 C. stationary windows: noise radius, lag-1 autocorrelation of the
+ *		offsets from the window centroid, stop durations.
+ * Distances inside these features are short, so segment vectors come from a
+ * local tangent plane (ellipsoidal radii of curvature at the mid-latitude)
+ * rather than from ta_distance.
+ */
+#include "realism.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *const ta_realism_feature_names[TA_RF_N] = {
+	"dt_median_s", "dt_cv", "dt_mode_share", "gap_share", "subsecond_share",
+	"rest_noise_m", "rest_autocorr", "spike_ratio",
+	"collinear_share", "turn_mean_deg", "turn_straight_share", "speed_turn_corr",
+	"const_speed_share", "accel_p50", "accel_p95", "accel_kurtosis",
+	"stops_per_hour", "stop_duration_cv",
+	"coord_digits", "q5_share", "q6_share", "q7_share", "quantized_share",
+	"repeat_share"
+};
+
+const char *const ta_realism_verdict_names[3] = {"inconclusive", "real", "synthetic"};
+
+/* tuning constants (documented in tests/eval/README.md) */
+#define REST_RADIUS_M		20.0	/* a stationary window stays this close to its first fix */
+#define REST_MIN_FIXES		5
+#define REST_MIN_SECONDS	30.0
+#define MOVE_MIN_M			2.0		/* a segment shorter than this is not "moving" */
+#define COLLINEAR_TOL_M		0.01	/* plus 0.75 coordinate quantum */
+#define STRAIGHT_DEG		0.5
+#define SPIKE_MIN_M			10.0
+#define SPIKE_RETURN		0.3		/* chord / shorter leg of an out-and-back */
+#define GAP_FACTOR			3.0
+#define MG_K				16		/* Misra-Gries counters for the modal interval */
+#define TICK_MASK			4095
+
+/* ---------- small helpers ---------- */
+
+static inline void
+tick_maybe(const TARealismEnv *env, size_t i)
+{
+	if (env && env->tick && (i & TICK_MASK) == TICK_MASK)
+		env->tick(env->ctx);
+}
+
+/* vector from a to b in metres on the local tangent plane */
+static inline void
+local_delta(const TAMetric *mt, const TAFix *a, const TAFix *b,
+			double *dx, double *dy)
+{
+	if (mt->kind == TA_METRIC_PLANAR)
+	{
+		*dx = (b->x - a->x) * mt->to_meter;
+		*dy = (b->y - a->y) * mt->to_meter;
+	}
+	else
+	{
+		const double d2r = M_PI / 180.0;
+		double		e2 = mt->f * (2.0 - mt->f);
+		double		lat = 0.5 * (a->y + b->y) * d2r;
+		double		s = sin(lat);
+		double		w = 1.0 - e2 * s * s;
+		double		rn = mt->a / sqrt(w);	/* prime vertical */
+		double		rm = mt->a * (1.0 - e2) / (w * sqrt(w));	/* meridian */
+		double		dlon = b->x - a->x;
+
+		if (dlon > 180.0)
+			dlon -= 360.0;
+		else if (dlon < -180.0)
+			dlon += 360.0;
+		*dx = dlon * d2r * rn * cos(lat);
+		*dy = (b->y - a->y) * d2r * rm;
+	}
+}
+
+/* k-th smallest of v[0..n) (0-based), reordering v: Wirth's selection */
+static double
+select_kth(double *v, size_t n, size_t k)
+{
+	ptrdiff_t	l = 0,
+				m = (ptrdiff_t) n - 1,
+				kk = (ptrdiff_t) k;
+
+	while (l < m)
+	{
+		double		a = v[l],
+					b = v[l + (m - l) / 2],
+					c = v[m];
+		double		x = (a < b) ? ((b < c) ? b : ((a < c) ? c : a))
+			: ((a < c) ? a : ((b < c) ? c : b));
+		ptrdiff_t	i = l,
+					j = m;
+
+		do
+		{
+			while (v[i] < x)
+				i++;
+			while (x < v[j])
+				j--;
+			if (i <= j)
+			{
+				double		t = v[i];
+
+				v[i] = v[j];
+				v[j] = t;
+				i++;
+				j--;
+			}
+		} while (i <= j);
+		if (j < kk)
+			l = i;
+		if (kk < i)
+			m = j;
+	}
+	return v[k];
+}
+
+/* q-quantile (nearest rank) of v[0..n), reordering v */
+static double
+quantile(double *v, size_t n, double q)
+{
+	size_t		k = (size_t) floor(q * (double) (n - 1) + 0.5);
+
+	return select_kth(v, n, k);
+}
+
+/*
+ * Decimal digits of v as its shortest round-trip decimal would print: the
+ * least d such that v is (within 2 ulps, to forgive float artefacts such as
+ * 6.627444500000001) the double nearest k / 10^d.  Returns 0..12, or 17
+ * for full precision.
+ */
+static const double pow10tab[13] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12
+};
+
+static inline int
+fits_digits(double v, int d)
+{
+	double		s = pow10tab[d];
+	double		k = nearbyint(v * s);
+	double		back = k / s;
+	double		tol = 2.0 * fabs(v) * 2.220446049250313e-16;
+
+	return fabs(back - v) <= tol;
+}
+
+static int
+coord_digits(double v)
+{
+	int			lo,
+				hi;
+
+	if (!isfinite(v) || fabs(v) > 1e9)
+		return 17;
+	if (!fits_digits(v, 9))
+		return fits_digits(v, 12) ? 12 : 17;
+	/* binary search: fits at d implies fits at d + 1 */
+	lo = 0;
+	hi = 9;
+	while (lo < hi)
+	{
+		int			mid = (lo + hi) / 2;
+
+		if (fits_digits(v, mid))
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+/* on the FIT grid: an int32 number of semicircles (180 / 2^31 degrees) */
+static inline int
+on_semicircle_grid(double v)
+{
+	double		s = v * (2147483648.0 / 180.0);
+
+	return fabs(s - nearbyint(s)) <= 1e-6;
+}
+
+static inline void
+set(TARealismFeatures *out, TARealismFeature k, double v)
+{
+	if (isfinite(v))
+	{
+		out->value[k] = v;
+		out->valid[k] = 1;
+	}
+}
+
+/* ---------- the features ---------- */
+
+int
+ta_realism_features(const TAFix *fix, size_t n, const TAMetric *mt,
+					const TARealismEnv *env, TARealismFeatures *out)
+{
+	double	   *scratch = NULL;
+	size_t		i,
+				k;
+	int			rc = 0;
+
+	for (k = 0; k < TA_RF_N; k++)
+	{
+		out->value[k] = NAN;
+		out->valid[k] = 0;
+	}
+	out->fixes = n;
+	out->duration_s = n ? fix[n - 1].m - fix[0].m : 0.0;
+	out->rest_windows = 0;
+	out->moving_triples = 0;
+	if (n == 0)
+		return 0;
+	if (n >= 2)
+	{
+		scratch = env->alloc(env->ctx, n * sizeof(double));
+		if (!scratch)
+			return -1;
+	}
+
+	/* ---- pass A: clock, precision, repeats ---- */
+	{
+		size_t		npos = 0,
+					subsec = 0,
+					repeats = 0,
+					ncoord = 0,
+					q5 = 0,
+					q6 = 0,
+					q7 = 0,
+					quant = 0;
+		size_t		dig_hist[18];
+		int64_t		mg_key[MG_K];
+		size_t		mg_cnt[MG_K];
+		int			geodetic = mt->kind == TA_METRIC_GEODETIC;
+
+		memset(dig_hist, 0, sizeof(dig_hist));
+		memset(mg_cnt, 0, sizeof(mg_cnt));
+		memset(mg_key, 0, sizeof(mg_key));
+
+		for (i = 0; i < n; i++)
+		{
+			double		c[2];
+			int			j;
+			double		frac = fix[i].m - floor(fix[i].m);
+
+			tick_maybe(env, i);
+			if (frac > 1e-4 && frac < 1.0 - 1e-4)
+				subsec++;
+			c[0] = fix[i].x;
+			c[1] = fix[i].y;
+			for (j = 0; j < 2; j++)
+			{
+				int			d = coord_digits(c[j]);
+
+				dig_hist[d]++;
+				ncoord++;
+				if (d <= 5)
+					q5++;
+				if (d <= 6)
+					q6++;
+				if (d <= 7)
+					q7++;
+				if (d <= 12 || (geodetic && on_semicircle_grid(c[j])))
+					quant++;
+			}
+			if (i == 0)
+				continue;
+			if (fix[i].x == fix[i - 1].x && fix[i].y == fix[i - 1].y)
+				repeats++;
+			{
+				double		dt = fix[i].m - fix[i - 1].m;
+				int64_t		key;
+				int			slot = -1,
+							empty = -1;
+
+				if (!(dt > 0.0) || !isfinite(dt))
+					continue;
+				scratch[npos++] = dt;
+				key = (int64_t) llround(dt * 1000.0);
+				for (j = 0; j < MG_K; j++)
+				{
+					if (mg_cnt[j] && mg_key[j] == key)
+						slot = j;
+					else if (!mg_cnt[j] && empty < 0)
+						empty = j;
+				}
+				if (slot >= 0)
+					mg_cnt[slot]++;
+				else if (empty >= 0)
+				{
+					mg_key[empty] = key;
+					mg_cnt[empty] = 1;
+				}
+				else
+					for (j = 0; j < MG_K; j++)
+						mg_cnt[j]--;
+			}
+		}
+
+		set(out, TA_RF_SUBSEC_SHARE, (double) subsec / (double) n);
+		if (n >= 2)
+			set(out, TA_RF_REPEAT_SHARE, (double) repeats / (double) (n - 1));
+		{
+			size_t		acc = 0;
+			int			d;
+
+			for (d = 0; d < 18; d++)
+			{
+				acc += dig_hist[d];
+				if ((double) acc >= 0.99 * (double) ncoord)
+					break;
+			}
+			set(out, TA_RF_COORD_DIGITS, (double) d);
+		}
+		set(out, TA_RF_Q5_SHARE, (double) q5 / (double) ncoord);
+		set(out, TA_RF_Q6_SHARE, (double) q6 / (double) ncoord);
+		set(out, TA_RF_Q7_SHARE, (double) q7 / (double) ncoord);
+		set(out, TA_RF_QUANTIZED_SHARE, (double) quant / (double) ncoord);
+
+		if (npos >= 1)
+		{
+			double		med = quantile(scratch, npos, 0.5);
+			double		sum = 0.0,
+						sum2 = 0.0;
+			size_t		ngap = 0,
+						nin = 0,
+						best = 0;
+			size_t		exact[MG_K];
+
+			memset(exact, 0, sizeof(exact));
+			set(out, TA_RF_DT_MEDIAN, med);
+			/* scratch is reordered but still holds every interval */
+			for (i = 0; i < npos; i++)
+			{
+				double		dt = scratch[i];
+				int64_t		key = (int64_t) llround(dt * 1000.0);
+				int			j;
+
+				tick_maybe(env, i);
+				for (j = 0; j < MG_K; j++)
+					if (mg_cnt[j] && mg_key[j] == key)
+						exact[j]++;
+				if (dt > GAP_FACTOR * med)
+					ngap++;
+				else
+				{
+					sum += dt;
+					sum2 += dt * dt;
+					nin++;
+				}
+			}
+			for (k = 0; k < MG_K; k++)
+				if (exact[k] > best)
+					best = exact[k];
+			set(out, TA_RF_DT_MODE_SHARE, (double) best / (double) npos);
+			set(out, TA_RF_GAP_SHARE, (double) ngap / (double) npos);
+			if (nin >= 2)
+			{
+				double		mean = sum / (double) nin;
+				double		var = sum2 / (double) nin - mean * mean;
+
+				set(out, TA_RF_DT_CV, sqrt(var > 0.0 ? var : 0.0) / mean);
+			}
+		}
+	}
+
+	/* ---- pass B: geometry and kinematics ---- */
+	if (n >= 3)
+	{
+		double		qdeg,
+					qm,
+					coll_tol;
+		size_t		nacc = 0,
+					nturn = 0,
+					nstraight = 0,
+					npairs = 0,
+					nconst = 0,
+					nspike = 0,
+					ncoll_fixes = 0,
+					run = 0;
+		size_t		last_counted = 0;	/* fixes below this index are counted */
+		double		turn_sum = 0.0;
+		double		sx = 0,
+					sy = 0,
+					sxx = 0,
+					syy = 0,
+					sxy = 0;
+		double		pdx = 0,
+					pdy = 0,
+					pd = 0,
+					pdt = 0;
+		int			have_prev = 0;
+
+		/*
+		 * The coordinate quantum in metres, from the 99% digits, or the FIT
+		 * semicircle when full-precision coordinates all sit on that grid.
+		 * Rounding to the quantum moves a point off a line by up to about
+		 * 0.7 quantum, so the collinearity tolerance allows that much.
+		 */
+		if (out->value[TA_RF_COORD_DIGITS] <= 12)
+			qdeg = pow(10.0, -out->value[TA_RF_COORD_DIGITS]);
+		else if (mt->kind == TA_METRIC_GEODETIC && out->value[TA_RF_QUANTIZED_SHARE] >= 0.99)
+			qdeg = 180.0 / 2147483648.0;
+		else
+			qdeg = 0.0;
+		qm = mt->kind == TA_METRIC_PLANAR ? qdeg * mt->to_meter : qdeg * 111320.0;
+		coll_tol = COLLINEAR_TOL_M + 0.75 * qm;
+
+		for (i = 1; i < n; i++)
+		{
+			double		dx,
+						dy,
+						d,
+						dt;
+
+			tick_maybe(env, i);
+			local_delta(mt, &fix[i - 1], &fix[i], &dx, &dy);
+			d = hypot(dx, dy);
+			dt = fix[i].m - fix[i - 1].m;
+
+			if (have_prev)
+			{
+				int			collinear = 0;
+				double		cross = pdx * dy - pdy * dx;
+				double		dot = pdx * dx + pdy * dy;
+				double		chord = hypot(pdx + dx, pdy + dy);
+
+				/* out-and-back: two long legs, a short chord */
+				if (pd > SPIKE_MIN_M && d > SPIKE_MIN_M &&
+					chord < SPIKE_RETURN * (pd < d ? pd : d))
+					nspike++;
+
+				if (pd > MOVE_MIN_M && d > MOVE_MIN_M)
+				{
+					double		turn = fabs(atan2(cross, dot)) * (180.0 / M_PI);
+
+					nturn++;
+					turn_sum += turn;
+					if (turn < STRAIGHT_DEG)
+						nstraight++;
+					/* fix i-1 lies on the chord from i-2 to i, going forward */
+					if (dot > 0.0 && fabs(cross) / chord <= coll_tol)
+						collinear = 1;
+					if (pdt > 0.0 && dt > 0.0)
+					{
+						double		v = (pd + d) / (pdt + dt);
+
+						sx += v;
+						sy += turn;
+						sxx += v * v;
+						syy += turn * turn;
+						sxy += v * turn;
+					}
+				}
+				if (pdt > 0.0 && dt > 0.0 && (pd > MOVE_MIN_M || d > MOVE_MIN_M))
+				{
+					double		v1 = pd / pdt,
+								v2 = d / dt;
+					double		tol = 0.01 + 0.002 * (v1 > v2 ? v1 : v2) +
+						qm / (pdt < dt ? pdt : dt);
+
+					double		acc = (v2 - v1) / (0.5 * (pdt + dt));
+
+					npairs++;
+					if (fabs(v2 - v1) <= tol)
+						nconst++;
+					if (isfinite(acc))
+						scratch[nacc++] = acc;
+				}
+
+				/* collinear runs over interior fixes i-1 */
+				if (collinear)
+					run++;
+				else
+				{
+					if (run >= 2)
+					{
+						/* interior fixes i-1-run .. i-2, plus both ends */
+						size_t		first = i - 1 - run - 1,
+									last = i - 1;
+
+						if (first < last_counted)
+							first = last_counted;
+						ncoll_fixes += last + 1 - first;
+						last_counted = last + 1;
+					}
+					run = 0;
+				}
+			}
+			pdx = dx;
+			pdy = dy;
+			pd = d;
+			pdt = dt;
+			have_prev = 1;
+		}
+		if (run >= 2)
+		{
+			size_t		first = n - 1 - run - 1,
+						last = n - 1;
+
+			if (first < last_counted)
+				first = last_counted;
+			ncoll_fixes += last + 1 - first;
+		}
+
+		out->moving_triples = (uint32_t) (nturn > UINT32_MAX ? UINT32_MAX : nturn);
+		set(out, TA_RF_SPIKE_RATIO, (double) nspike / (double) (n - 2));
+		set(out, TA_RF_COLLINEAR_SHARE, (double) ncoll_fixes / (double) n);
+		if (nturn >= 5)
+		{
+			double		m = (double) nturn;
+
+			set(out, TA_RF_TURN_MEAN_DEG, turn_sum / m);
+			set(out, TA_RF_TURN_STRAIGHT_SHARE, (double) nstraight / m);
+		}
+		if (nturn >= 10)
+		{
+			double		m = (double) nturn;
+			double		vx = sxx / m - (sx / m) * (sx / m);
+			double		vy = syy / m - (sy / m) * (sy / m);
+			double		cxy = sxy / m - (sx / m) * (sy / m);
+
+			if (vx > 1e-12 && vy > 1e-12)
+				set(out, TA_RF_SPEED_TURN_CORR, cxy / sqrt(vx * vy));
+			else
+				set(out, TA_RF_SPEED_TURN_CORR, 0.0);
+		}
+		if (npairs >= 5)
+			set(out, TA_RF_CONST_SPEED_SHARE, (double) nconst / (double) npairs);
+		if (nacc >= 5)
+		{
+			double		mean = 0.0,
+						m2 = 0.0,
+						m4 = 0.0;
+
+			for (k = 0; k < nacc; k++)
+				mean += scratch[k];
+			mean /= (double) nacc;
+			for (k = 0; k < nacc; k++)
+			{
+				double		e = scratch[k] - mean,
+							e2 = e * e;
+
+				m2 += e2;
+				m4 += e2 * e2;
+				scratch[k] = fabs(scratch[k]);
+			}
+			m2 /= (double) nacc;
+			m4 /= (double) nacc;
+			set(out, TA_RF_ACCEL_KURTOSIS, m2 > 1e-18 ? m4 / (m2 * m2) - 3.0 : 0.0);
+			set(out, TA_RF_ACCEL_P95, quantile(scratch, nacc, 0.95));
+			set(out, TA_RF_ACCEL_P50, quantile(scratch, nacc, 0.5));
+		}
+	}
+
+	/* ---- pass C: stationary windows ---- */
+	if (n >= REST_MIN_FIXES)
+	{
+		double		r2sum = 0.0,
+					acsum = 0.0,
+					acnorm = 0.0,
+					dsum = 0.0,
+					dsum2 = 0.0;
+		size_t		r2n = 0,
+					nwin = 0;
+
+		size_t		work = 0;	/* fixes visited, for the ticks */
+
+		i = 0;
+		while (i + REST_MIN_FIXES <= n)
+		{
+			size_t		j = i + 1;
+
+			while (j < n)
+			{
+				double		dx,
+							dy;
+
+				tick_maybe(env, work++);
+				local_delta(mt, &fix[i], &fix[j], &dx, &dy);
+				if (dx * dx + dy * dy > REST_RADIUS_M * REST_RADIUS_M)
+					break;
+				j++;
+			}
+			if (j - i >= REST_MIN_FIXES && fix[j - 1].m - fix[i].m >= REST_MIN_SECONDS)
+			{
+				double		cx = 0.0,
+							cy = 0.0,
+							px = 0.0,
+							py = 0.0,
+							dur = fix[j - 1].m - fix[i].m;
+				size_t		t;
+
+				for (t = i; t < j; t++)
+				{
+					double		dx,
+								dy;
+
+					local_delta(mt, &fix[i], &fix[t], &dx, &dy);
+					cx += dx;
+					cy += dy;
+				}
+				cx /= (double) (j - i);
+				cy /= (double) (j - i);
+				for (t = i; t < j; t++)
+				{
+					double		dx,
+								dy;
+
+					local_delta(mt, &fix[i], &fix[t], &dx, &dy);
+					dx -= cx;
+					dy -= cy;
+					r2sum += dx * dx + dy * dy;
+					r2n++;
+					if (t > i)
+						acsum += dx * px + dy * py;
+					px = dx;
+					py = dy;
+				}
+				acnorm = r2sum;
+				nwin++;
+				dsum += dur;
+				dsum2 += dur * dur;
+				i = j;
+			}
+			else
+			{
+				/* skip half the failed run: keeps the pass linear */
+				size_t		step = (j - i) / 2;
+
+				i += step > 1 ? step : 1;
+			}
+		}
+		out->rest_windows = (uint32_t) nwin;
+		if (out->duration_s > 0.0)
+			set(out, TA_RF_STOPS_PER_HOUR, (double) nwin * 3600.0 / out->duration_s);
+		if (r2n > 0)
+		{
+			set(out, TA_RF_REST_NOISE_M, sqrt(r2sum / (double) r2n));
+			if (acnorm > 1e-12 && r2n >= 10)
+				set(out, TA_RF_REST_AUTOCORR, acsum / acnorm);
+		}
+		if (nwin >= 3)
+		{
+			double		mean = dsum / (double) nwin;
+			double		var = dsum2 / (double) nwin - mean * mean;
+
+			set(out, TA_RF_STOP_DURATION_CV, sqrt(var > 0.0 ? var : 0.0) / mean);
+		}
+	}
+
+	if (scratch)
+		env->free(env->ctx, scratch);
+	return rc;
+}
+
+/* ---------- scoring ---------- */
+
+double
+ta_realism_llr(const TARealismCoef *c, int valid, double v)
+{
+	int			b;
+
+	if (!valid || !isfinite(v))
+		return c->llr_invalid;
+	for (b = 0; b < TA_RM_EDGES; b++)
+		if (v <= c->edge[b])
+			break;
+	return c->llr[b];
+}
+
+void
+ta_realism_score_model(const TARealismModel *m, const TARealismFeatures *f,
+					   TARealismResult *r)
+{
+	double		z = m->bias;
+	int			k;
+
+	for (k = 0; k < TA_RF_N; k++)
+	{
+		double		c = m->scale * ta_realism_llr(&m->coef[k], f->valid[k], f->value[k]);
+
+		r->contribution[k] = c;
+		r->real_lo[k] = m->coef[k].real_lo;
+		r->real_hi[k] = m->coef[k].real_hi;
+		z += c;
+	}
+	if (f->fixes < TA_REALISM_MIN_FIXES || !(f->duration_s >= TA_REALISM_MIN_SECONDS))
+	{
+		r->score = 0.5;
+		r->verdict = TA_VERDICT_INCONCLUSIVE;
+		return;
+	}
+	r->score = 1.0 / (1.0 + exp(-z));
+	if (r->score >= TA_REALISM_REAL_AT)
+		r->verdict = TA_VERDICT_REAL;
+	else if (r->score <= TA_REALISM_SYNTH_AT)
+		r->verdict = TA_VERDICT_SYNTHETIC;
+	else
+		r->verdict = TA_VERDICT_INCONCLUSIVE;
+}
+
+void
+ta_realism_score(const TARealismFeatures *f, TARealismResult *r)
+{
+	ta_realism_score_model(&ta_realism_default_model, f, r);
+}
+
+/*
+ * One sentence per feature: what was measured, and what real recordings
+ * show.  %V is the value, %L and %H the real range.
+ */
+static const struct
+{
+	double		mul;			/* value shown = value * mul */
+	const char *what;
+	const char *real;
+} explain_tab[TA_RF_N] = {
+	{1, "the median time between fixes is %.3g s", "real traces show %.3g to %.3g s"},
+	{1, "the spacing of timestamps varies by %.2g (coefficient of variation)", "real recorders show %.2g to %.2g"},
+	{100, "%.0f%% of time steps have exactly the same length", "real recorders show %.0f%% to %.0f%%, with jitter and gaps"},
+	{100, "%.1f%% of time steps are gaps over 3x the usual interval", "real traces show %.1f%% to %.1f%%"},
+	{100, "%.0f%% of timestamps have a fraction of a second", "real traces show %.0f%% to %.0f%%"},
+	{1, "when stationary, fixes scatter %.2g m around their centre", "real receivers scatter %.2g to %.2g m"},
+	{1, "when stationary, each position error carries over to the next with correlation %.2f", "real positioning errors are correlated in time: %.2f to %.2f"},
+	{100, "%.2f%% of fixes are out-and-back spikes", "real traces show %.2f%% to %.2f%%"},
+	{100, "%.0f%% of fixes lie on perfectly straight runs of 3 or more segments", "real traces show %.0f%% to %.0f%%"},
+	{1, "while moving the heading changes by %.2g degrees per fix on average", "real traces show %.2g to %.2g degrees"},
+	{100, "%.0f%% of turns are under half a degree", "real traces show %.0f%% to %.0f%%"},
+	{1, "speed and sharpness of turns correlate at %.2f", "real vehicles slow in turns: %.2f to %.2f"},
+	{100, "%.0f%% of consecutive segments have exactly the same speed", "real traces show %.0f%% to %.0f%%"},
+	{1, "the median acceleration is %.2g m/s2", "real traces show %.2g to %.2g m/s2"},
+	{1, "the 95th percentile of acceleration is %.2g m/s2", "real traces show %.2g to %.2g m/s2"},
+	{1, "acceleration has excess kurtosis %.2g", "real traces are heavy-tailed: %.2g to %.2g"},
+	{1, "the trace stops %.2g times per hour", "real traces show %.2g to %.2g"},
+	{1, "stop durations vary by %.2g (coefficient of variation)", "real stops are heavy-tailed: %.2g to %.2g"},
+	{1, "coordinates carry %.0f decimals (17 = full floating point)", "real devices record %.0f to %.0f"},
+	{100, "%.0f%% of coordinates are multiples of 0.00001", "real traces show %.0f%% to %.0f%%"},
+	{100, "%.0f%% of coordinates are multiples of 0.000001", "real traces show %.0f%% to %.0f%%"},
+	{100, "%.0f%% of coordinates are multiples of 0.0000001", "real traces show %.0f%% to %.0f%%"},
+	{100, "%.0f%% of coordinates sit on a device grid (decimal or FIT semicircles)", "real traces show %.0f%% to %.0f%%"},
+	{100, "%.1f%% of fixes repeat the previous position exactly", "real traces show %.1f%% to %.1f%%"},
+};
+
+int
+ta_realism_explain(const TARealismFeatures *f, const TARealismResult *r, int k,
+				   char *buf, size_t len)
+{
+	char		a[160],
+				b[160];
+	double		mul;
+
+	if (k < 0 || k >= TA_RF_N)
+		return snprintf(buf, len, "unknown feature");
+	mul = explain_tab[k].mul;
+	if (!f->valid[k])
+		return snprintf(buf, len, "%s: not measurable on this trace",
+						ta_realism_feature_names[k]);
+	snprintf(a, sizeof(a), explain_tab[k].what, f->value[k] * mul);
+	snprintf(b, sizeof(b), explain_tab[k].real, r->real_lo[k] * mul, r->real_hi[k] * mul);
+	return snprintf(buf, len, "%s; %s", a, b);
+}
+
+/*
+ * The coefficient table, written by `tests/eval/eval calibrate` from the
+ * calibration split (see tests/eval/README.md) and pasted between the
+ * markers by tests/eval/paste_model.sh.
+ */
+/* BEGIN MODEL */
+const TARealismModel ta_realism_default_model = {
+	1.4000, 0.7000,
+	{
+		/* dt_median_s */
+		{{1, 1, 2, 9, 660, 902.001, 1260},
+		 {0.149, 0.480, -0.937, 0.266, -0.303, 0.870, 0.061, 0.145},
+		 0.480, 1, 1200},
+		/* dt_cv */
+		{{0.0633587, 0.0856644, 0.178574, 0.371941, 0.499662, 0.629836, 0.749266},
+		 {-2.329, 1.489, -0.599, 1.266, 2.500, 2.500, 2.500, 1.125},
+		 0.480, 0.0633587, 0.700479},
+		/* dt_mode_share */
+		{{0, 0.0183097, 0.105882, 0.315096, 0.869231, 0.992877, 0.993528},
+		 {2.255, -0.549, 0.990, 2.500, 2.500, 0.003, 2.500, -2.500},
+		 0.480, 0, 0.993528},
+		/* gap_share */
+		{{0, 0.00115574, 0.00564175, 0.04, 0.104932, 0.155186, 0.330097},
+		 {-2.500, 2.500, 2.500, 0.272, 2.500, 2.500, 2.500, 0.480},
+		 0.480, 0.000712251, 0.2},
+		/* subsecond_share */
+		{{0, 0, 0, 0, 0, 0.750816, 0.754409},
+		 {-0.021, 0.480, 0.480, 0.480, 0.480, 2.500, 2.500, -2.500},
+		 0.480, 0, 0.754409},
+		/* rest_noise_m */
+		{{2.60324, 5.35178, 6.37022, 7.09858, 7.90242, 7.98275, 9.85007},
+		 {0.544, -0.652, 0.783, 1.462, 0.887, 2.500, -0.731, -0.945},
+		 -0.820, 3.95834, 8.76799},
+		/* rest_autocorr */
+		{{-0.0682531, -0.0682531, -0.0039425, 0.506584, 0.774023, 0.883683, 0.916087},
+		 {0.767, 0.480, 0.979, 0.186, 0.651, 0.495, 1.169, -1.557},
+		 -0.679, -0.0682531, 0.916087},
+		/* spike_ratio */
+		{{0, 0, 0, 0, 0.025, 0.0414395, 0.0454545},
+		 {-0.233, 0.480, 0.480, 0.480, -0.404, 2.166, 0.124, 0.242},
+		 0.480, 0, 0.0414395},
+		/* collinear_share */
+		{{0, 0, 0, 0, 0.0170879, 0.0898192, 0.347676},
+		 {0.092, 0.480, 0.480, 0.480, 0.897, 0.620, -0.676, -2.279},
+		 0.480, 0, 0.102564},
+		/* turn_mean_deg */
+		{{2.1188, 4.86857, 7.83423, 19.0025, 80.5626, 93.4819, 104.5},
+		 {-0.811, -0.378, 0.757, -0.275, -0.316, 2.500, 0.427, -0.503},
+		 -0.844, 2.1188, 93.4819},
+		/* turn_straight_share */
+		{{0, 0.00445663, 0.00686499, 0.0470488, 0.121951, 0.311935, 0.370968},
+		 {0.745, 0.423, 1.054, -0.340, 0.663, 0.581, 0.359, -2.361},
+		 -0.844, 0, 0.36},
+		/* speed_turn_corr */
+		{{-0.680676, -0.554984, -0.448116, -0.322465, -0.23112, 0.205781, 0.239676},
+		 {-2.250, 0.032, 0.665, 1.182, 1.685, -0.806, 1.905, -0.765},
+		 -1.152, -0.614156, 0.239676},
+		/* const_speed_share */
+		{{0, 0.02, 0.0482456, 0.0770917, 0.166667, 0.324236, 0.708964},
+		 {0.757, -1.279, -0.196, 1.110, 1.506, 1.388, -0.273, -2.345},
+		 -0.782, 0.00943396, 0.563889},
+		/* accel_p50 */
+		{{6.49282e-06, 2.17719e-05, 0.000583756, 0.0130035, 0.181504, 0.286592, 0.445516},
+		 {-1.833, 1.009, -0.251, 1.028, 0.264, 1.234, -0.033, -2.500},
+		 -0.782, 1.60692e-05, 0.301055},
+		/* accel_p95 */
+		{{6.21443e-05, 0.000484138, 0.00516537, 0.0490232, 0.941805, 1.52212, 4.23811},
+		 {-1.223, 1.048, 0.083, 0.629, -0.046, 1.323, -1.202, -1.592},
+		 -0.782, 0.000484138, 1.91376},
+		/* accel_kurtosis */
+		{{0.205411, 2.06339, 4.4761, 24.9844, 107.598, 278.797, 564.839},
+		 {-1.843, -1.492, 1.380, 0.222, 0.537, 1.425, 0.459, -0.509},
+		 -0.782, 0.617188, 564.839},
+		/* stops_per_hour */
+		{{0, 0, 0.0248242, 0.224073, 2.87466, 7.60234, 21.0117},
+		 {-0.820, 0.480, 0.603, 0.907, 0.038, 0.359, 1.054, 0.128},
+		 0.480, 0, 12.9191},
+		/* stop_duration_cv */
+		{{0.172933, 0.316527, 0.741109, 1.07361, 1.6773, 2.25932, 3.94344},
+		 {-0.949, 0.688, 0.094, 2.500, 2.500, 1.766, 1.803, 1.222},
+		 -0.633, 0.256125, 2.25932},
+		/* coord_digits */
+		{{5, 5, 6, 7, 9, 17, 17},
+		 {2.500, 0.480, -1.113, 0.033, 2.500, 0.130, 0.480, 0.480},
+		 0.480, 5, 17},
+		/* q5_share */
+		{{0, 0, 0, 0.0111074, 0.156584, 1, 1},
+		 {0.644, 0.480, 0.480, 0.354, -1.430, 2.500, 0.480, 0.480},
+		 0.480, 0, 1},
+		/* q6_share */
+		{{0, 0, 0, 0.100653, 1, 1, 1},
+		 {0.677, 0.480, 0.480, 0.655, -0.574, 0.480, 0.480, 0.480},
+		 0.480, 0, 1},
+		/* q7_share */
+		{{0, 0, 0, 1, 1, 1, 1},
+		 {0.347, 0.480, 0.480, -0.136, 0.480, 0.480, 0.480, 0.480},
+		 0.480, 0, 1},
+		/* quantized_share */
+		{{1, 1, 1, 1, 1, 1, 1},
+		 {-0.021, 0.480, 0.480, 0.480, 0.480, 0.480, 0.480, 0.480},
+		 0.480, 1, 1},
+		/* repeat_share */
+		{{0, 0, 0, 0, 0.00970874, 0.0446429, 0.145655},
+		 {-0.349, 0.480, 0.480, 0.480, 0.483, 2.500, 2.410, 0.520},
+		 0.480, 0, 0.0653595},
+	}
+};
+/* END MODEL */
