@@ -56,34 +56,66 @@ tick_maybe(const TARealismEnv *env, size_t i)
 		env->tick(env->ctx);
 }
 
+/*
+ * Metres per unit of x and y on the local tangent plane: the ellipsoid's
+ * radii of curvature at a reference latitude, recomputed only when the
+ * latitude moves by more than LAT_STEP degrees (a relative scale error
+ * below 2e-4 at 50 degrees; a triple of fixes shares one scale, so
+ * collinearity and turning angles are unaffected).
+ */
+#define LAT_STEP 0.005
+
+typedef struct LocalScale
+{
+	double		lat_ref;
+	double		kx,
+				ky;
+} LocalScale;
+
+static inline void
+scale_init(LocalScale *ls, const TAMetric *mt)
+{
+	ls->lat_ref = NAN;
+	ls->kx = ls->ky = mt->kind == TA_METRIC_PLANAR ? mt->to_meter : NAN;
+}
+
+static inline void
+scale_at(LocalScale *ls, const TAMetric *mt, double lat_deg)
+{
+	const double d2r = M_PI / 180.0;
+	double		e2,
+				s,
+				w,
+				lat;
+
+	if (mt->kind == TA_METRIC_PLANAR || fabs(lat_deg - ls->lat_ref) <= LAT_STEP)
+		return;
+	e2 = mt->f * (2.0 - mt->f);
+	lat = lat_deg * d2r;
+	s = sin(lat);
+	w = 1.0 - e2 * s * s;
+	ls->lat_ref = lat_deg;
+	ls->kx = d2r * mt->a / sqrt(w) * cos(lat);	/* prime vertical */
+	ls->ky = d2r * mt->a * (1.0 - e2) / (w * sqrt(w));	/* meridian */
+}
+
 /* vector from a to b in metres on the local tangent plane */
 static inline void
-local_delta(const TAMetric *mt, const TAFix *a, const TAFix *b,
+local_delta(LocalScale *ls, const TAMetric *mt, const TAFix *a, const TAFix *b,
 			double *dx, double *dy)
 {
-	if (mt->kind == TA_METRIC_PLANAR)
-	{
-		*dx = (b->x - a->x) * mt->to_meter;
-		*dy = (b->y - a->y) * mt->to_meter;
-	}
-	else
-	{
-		const double d2r = M_PI / 180.0;
-		double		e2 = mt->f * (2.0 - mt->f);
-		double		lat = 0.5 * (a->y + b->y) * d2r;
-		double		s = sin(lat);
-		double		w = 1.0 - e2 * s * s;
-		double		rn = mt->a / sqrt(w);	/* prime vertical */
-		double		rm = mt->a * (1.0 - e2) / (w * sqrt(w));	/* meridian */
-		double		dlon = b->x - a->x;
+	double		ddx = b->x - a->x;
 
-		if (dlon > 180.0)
-			dlon -= 360.0;
-		else if (dlon < -180.0)
-			dlon += 360.0;
-		*dx = dlon * d2r * rn * cos(lat);
-		*dy = (b->y - a->y) * d2r * rm;
+	if (mt->kind == TA_METRIC_GEODETIC)
+	{
+		scale_at(ls, mt, a->y);
+		if (ddx > 180.0)
+			ddx -= 360.0;
+		else if (ddx < -180.0)
+			ddx += 360.0;
 	}
+	*dx = ddx * ls->kx;
+	*dy = (b->y - a->y) * ls->ky;
 }
 
 /* k-th smallest of v[0..n) (0-based), reordering v: Wirth's selection */
@@ -147,25 +179,30 @@ static const double pow10tab[13] = {
 	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12
 };
 
+/*
+ * v has at most d decimals when v * 10^d is within 3 ulps of an integer:
+ * the product is rounded once, and v itself may be off the decimal by the
+ * float artefacts we forgive.  No division.
+ */
 static inline int
 fits_digits(double v, int d)
 {
-	double		s = pow10tab[d];
-	double		k = nearbyint(v * s);
-	double		back = k / s;
-	double		tol = 2.0 * fabs(v) * 2.220446049250313e-16;
+	double		p = v * pow10tab[d];
 
-	return fabs(back - v) <= tol;
+	return fabs(p - nearbyint(p)) <= 3.0 * 2.220446049250313e-16 * fabs(p);
 }
 
-static int
-coord_digits(double v)
+/* hint: the previous answer for this axis (usually right again) */
+static inline int
+coord_digits(double v, int hint)
 {
 	int			lo,
 				hi;
 
 	if (!isfinite(v) || fabs(v) > 1e9)
 		return 17;
+	if (hint >= 1 && hint <= 9 && fits_digits(v, hint) && !fits_digits(v, hint - 1))
+		return hint;
 	if (!fits_digits(v, 9))
 		return fits_digits(v, 12) ? 12 : 17;
 	/* binary search: fits at d implies fits at d + 1 */
@@ -212,6 +249,9 @@ ta_realism_features(const TAFix *fix, size_t n, const TAMetric *mt,
 	size_t		i,
 				k;
 	int			rc = 0;
+	LocalScale	ls;
+
+	scale_init(&ls, mt);
 
 	for (k = 0; k < TA_RF_N; k++)
 	{
@@ -245,6 +285,8 @@ ta_realism_features(const TAFix *fix, size_t n, const TAMetric *mt,
 		int64_t		mg_key[MG_K];
 		size_t		mg_cnt[MG_K];
 		int			geodetic = mt->kind == TA_METRIC_GEODETIC;
+		int			hint[2] = {0, 0};
+		int			last_slot = 0;
 
 		memset(dig_hist, 0, sizeof(dig_hist));
 		memset(mg_cnt, 0, sizeof(mg_cnt));
@@ -263,8 +305,9 @@ ta_realism_features(const TAFix *fix, size_t n, const TAMetric *mt,
 			c[1] = fix[i].y;
 			for (j = 0; j < 2; j++)
 			{
-				int			d = coord_digits(c[j]);
+				int			d = coord_digits(c[j], hint[j]);
 
+				hint[j] = d;
 				dig_hist[d]++;
 				ncoord++;
 				if (d <= 5)
@@ -289,7 +332,12 @@ ta_realism_features(const TAFix *fix, size_t n, const TAMetric *mt,
 				if (!(dt > 0.0) || !isfinite(dt))
 					continue;
 				scratch[npos++] = dt;
-				key = (int64_t) llround(dt * 1000.0);
+				key = (int64_t) (dt * 1000.0 + 0.5);
+				if (mg_cnt[last_slot] && mg_key[last_slot] == key)
+				{
+					mg_cnt[last_slot]++;
+					continue;
+				}
 				for (j = 0; j < MG_K; j++)
 				{
 					if (mg_cnt[j] && mg_key[j] == key)
@@ -298,11 +346,11 @@ ta_realism_features(const TAFix *fix, size_t n, const TAMetric *mt,
 						empty = j;
 				}
 				if (slot >= 0)
-					mg_cnt[slot]++;
+					mg_cnt[last_slot = slot]++;
 				else if (empty >= 0)
 				{
 					mg_key[empty] = key;
-					mg_cnt[empty] = 1;
+					mg_cnt[last_slot = empty] = 1;
 				}
 				else
 					for (j = 0; j < MG_K; j++)
@@ -340,19 +388,28 @@ ta_realism_features(const TAFix *fix, size_t n, const TAMetric *mt,
 						best = 0;
 			size_t		exact[MG_K];
 
+			int64_t		cand[MG_K];
+			int			ncand = 0,
+						j;
+
 			memset(exact, 0, sizeof(exact));
+			for (j = 0; j < MG_K; j++)
+				if (mg_cnt[j])
+					cand[ncand++] = mg_key[j];
 			set(out, TA_RF_DT_MEDIAN, med);
 			/* scratch is reordered but still holds every interval */
 			for (i = 0; i < npos; i++)
 			{
 				double		dt = scratch[i];
-				int64_t		key = (int64_t) llround(dt * 1000.0);
-				int			j;
+				int64_t		key = (int64_t) (dt * 1000.0 + 0.5);
 
 				tick_maybe(env, i);
-				for (j = 0; j < MG_K; j++)
-					if (mg_cnt[j] && mg_key[j] == key)
+				for (j = 0; j < ncand; j++)
+					if (cand[j] == key)
+					{
 						exact[j]++;
+						break;
+					}
 				if (dt > GAP_FACTOR * med)
 					ngap++;
 				else
@@ -427,8 +484,8 @@ ta_realism_features(const TAFix *fix, size_t n, const TAMetric *mt,
 						dt;
 
 			tick_maybe(env, i);
-			local_delta(mt, &fix[i - 1], &fix[i], &dx, &dy);
-			d = hypot(dx, dy);
+			local_delta(&ls, mt, &fix[i - 1], &fix[i], &dx, &dy);
+			d = sqrt(dx * dx + dy * dy);
 			dt = fix[i].m - fix[i - 1].m;
 
 			if (have_prev)
@@ -436,7 +493,7 @@ ta_realism_features(const TAFix *fix, size_t n, const TAMetric *mt,
 				int			collinear = 0;
 				double		cross = pdx * dy - pdy * dx;
 				double		dot = pdx * dx + pdy * dy;
-				double		chord = hypot(pdx + dx, pdy + dy);
+				double		chord = sqrt((pdx + dx) * (pdx + dx) + (pdy + dy) * (pdy + dy));
 
 				/* out-and-back: two long legs, a short chord */
 				if (pd > SPIKE_MIN_M && d > SPIKE_MIN_M &&
@@ -561,8 +618,14 @@ ta_realism_features(const TAFix *fix, size_t n, const TAMetric *mt,
 			m2 /= (double) nacc;
 			m4 /= (double) nacc;
 			set(out, TA_RF_ACCEL_KURTOSIS, m2 > 1e-18 ? m4 / (m2 * m2) - 3.0 : 0.0);
-			set(out, TA_RF_ACCEL_P95, quantile(scratch, nacc, 0.95));
-			set(out, TA_RF_ACCEL_P50, quantile(scratch, nacc, 0.5));
+			{
+				size_t		k95 = (size_t) floor(0.95 * (double) (nacc - 1) + 0.5),
+							k50 = (size_t) floor(0.5 * (double) (nacc - 1) + 0.5);
+
+				/* after selecting k95, the k50-th smallest is below it */
+				set(out, TA_RF_ACCEL_P95, select_kth(scratch, nacc, k95));
+				set(out, TA_RF_ACCEL_P50, select_kth(scratch, k95 + 1, k50));
+			}
 		}
 	}
 
@@ -590,7 +653,7 @@ ta_realism_features(const TAFix *fix, size_t n, const TAMetric *mt,
 							dy;
 
 				tick_maybe(env, work++);
-				local_delta(mt, &fix[i], &fix[j], &dx, &dy);
+				local_delta(&ls, mt, &fix[i], &fix[j], &dx, &dy);
 				if (dx * dx + dy * dy > REST_RADIUS_M * REST_RADIUS_M)
 					break;
 				j++;
@@ -609,7 +672,7 @@ ta_realism_features(const TAFix *fix, size_t n, const TAMetric *mt,
 					double		dx,
 								dy;
 
-					local_delta(mt, &fix[i], &fix[t], &dx, &dy);
+					local_delta(&ls, mt, &fix[i], &fix[t], &dx, &dy);
 					cx += dx;
 					cy += dy;
 				}
@@ -620,7 +683,7 @@ ta_realism_features(const TAFix *fix, size_t n, const TAMetric *mt,
 					double		dx,
 								dy;
 
-					local_delta(mt, &fix[i], &fix[t], &dx, &dy);
+					local_delta(&ls, mt, &fix[i], &fix[t], &dx, &dy);
 					dx -= cx;
 					dy -= cy;
 					r2sum += dx * dx + dy * dy;
@@ -804,49 +867,49 @@ const TARealismModel ta_realism_default_model = {
 		 {-0.021, 0.480, 0.480, 0.480, 0.480, 2.500, 2.500, -2.500},
 		 0.480, 0, 0.754409},
 		/* rest_noise_m */
-		{{2.60324, 5.35178, 6.37022, 7.09858, 7.90242, 7.98275, 9.85007},
+		{{2.60328, 5.35189, 6.37022, 7.0985, 7.9022, 7.98275, 9.85008},
 		 {0.544, -0.652, 0.783, 1.462, 0.887, 2.500, -0.731, -0.945},
-		 -0.820, 3.95834, 8.76799},
+		 -0.820, 3.95838, 8.76799},
 		/* rest_autocorr */
-		{{-0.0682531, -0.0682531, -0.0039425, 0.506584, 0.774023, 0.883683, 0.916087},
+		{{-0.0682532, -0.0682532, -0.00394181, 0.506586, 0.774019, 0.883685, 0.916086},
 		 {0.767, 0.480, 0.979, 0.186, 0.651, 0.495, 1.169, -1.557},
-		 -0.679, -0.0682531, 0.916087},
+		 -0.679, -0.0682532, 0.916086},
 		/* spike_ratio */
 		{{0, 0, 0, 0, 0.025, 0.0414395, 0.0454545},
 		 {-0.233, 0.480, 0.480, 0.480, -0.404, 2.166, 0.124, 0.242},
 		 0.480, 0, 0.0414395},
 		/* collinear_share */
 		{{0, 0, 0, 0, 0.0170879, 0.0898192, 0.347676},
-		 {0.092, 0.480, 0.480, 0.480, 0.897, 0.620, -0.676, -2.279},
+		 {0.094, 0.480, 0.480, 0.480, 0.897, 0.614, -0.688, -2.275},
 		 0.480, 0, 0.102564},
 		/* turn_mean_deg */
-		{{2.1188, 4.86857, 7.83423, 19.0025, 80.5626, 93.4819, 104.5},
+		{{2.11882, 4.8686, 7.83431, 19.0026, 80.5626, 93.4819, 104.5},
 		 {-0.811, -0.378, 0.757, -0.275, -0.316, 2.500, 0.427, -0.503},
-		 -0.844, 2.1188, 93.4819},
+		 -0.844, 2.11882, 93.4819},
 		/* turn_straight_share */
-		{{0, 0.00445663, 0.00686499, 0.0470488, 0.121951, 0.311935, 0.370968},
+		{{0, 0.00445663, 0.00686499, 0.0470488, 0.123596, 0.311935, 0.370968},
 		 {0.745, 0.423, 1.054, -0.340, 0.663, 0.581, 0.359, -2.361},
 		 -0.844, 0, 0.36},
 		/* speed_turn_corr */
-		{{-0.680676, -0.554984, -0.448116, -0.322465, -0.23112, 0.205781, 0.239676},
+		{{-0.680686, -0.554984, -0.448115, -0.322465, -0.231121, 0.205799, 0.23968},
 		 {-2.250, 0.032, 0.665, 1.182, 1.685, -0.806, 1.905, -0.765},
-		 -1.152, -0.614156, 0.239676},
+		 -1.152, -0.614157, 0.23968},
 		/* const_speed_share */
-		{{0, 0.02, 0.0482456, 0.0770917, 0.166667, 0.324236, 0.708964},
+		{{0, 0.02, 0.0482456, 0.0770917, 0.166667, 0.324236, 0.709352},
 		 {0.757, -1.279, -0.196, 1.110, 1.506, 1.388, -0.273, -2.345},
 		 -0.782, 0.00943396, 0.563889},
 		/* accel_p50 */
-		{{6.49282e-06, 2.17719e-05, 0.000583756, 0.0130035, 0.181504, 0.286592, 0.445516},
-		 {-1.833, 1.009, -0.251, 1.028, 0.264, 1.234, -0.033, -2.500},
-		 -0.782, 1.60692e-05, 0.301055},
+		{{6.49282e-06, 2.17719e-05, 0.000583778, 0.0130034, 0.181504, 0.286592, 0.445458},
+		 {-1.833, 0.829, -0.169, 1.028, 0.264, 1.234, -0.033, -2.500},
+		 -0.782, 1.60692e-05, 0.301012},
 		/* accel_p95 */
-		{{6.21443e-05, 0.000484138, 0.00516537, 0.0490232, 0.941805, 1.52212, 4.23811},
-		 {-1.223, 1.048, 0.083, 0.629, -0.046, 1.323, -1.202, -1.592},
-		 -0.782, 0.000484138, 1.91376},
+		{{6.21436e-05, 0.000484121, 0.0051652, 0.049023, 0.941809, 1.52212, 4.23811},
+		 {-1.186, 0.972, 0.083, 0.629, -0.046, 1.323, -1.202, -1.592},
+		 -0.782, 0.000484121, 1.91379},
 		/* accel_kurtosis */
-		{{0.205411, 2.06339, 4.4761, 24.9844, 107.598, 278.797, 564.839},
+		{{0.2054, 2.06342, 4.47615, 24.9845, 107.599, 278.801, 564.748},
 		 {-1.843, -1.492, 1.380, 0.222, 0.537, 1.425, 0.459, -0.509},
-		 -0.782, 0.617188, 564.839},
+		 -0.782, 0.61718, 564.748},
 		/* stops_per_hour */
 		{{0, 0, 0.0248242, 0.224073, 2.87466, 7.60234, 21.0117},
 		 {-0.820, 0.480, 0.603, 0.907, 0.038, 0.359, 1.054, 0.128},
