@@ -79,3 +79,8 @@ SELECT seq, distance_m, seconds FROM trace_segments(raw_geom('\x007f790202000000
 SELECT seq, distance_m, seconds FROM trace_segments(raw_geom('\x007f79520000000000000000020000000200000000000000000000000000000000000000000000000000000000000000000008400000000000001040000000000000f03f'::bytea, 1));
 SELECT seq, distance_m, seconds FROM trace_segments(raw_geom('\x007f794600000000000040400000000000008040000000000000803f020000000200000000000000000000000000000000000000000000000000000000000000000008400000000000001040000000000000f03f'::bytea, 1));
 DROP FUNCTION raw_geom(bytea, int);
+
+-- the profile of trace_summary must be the same for every row of a trace
+SELECT trace_summary(geom, ts, p) FROM (VALUES
+	('SRID=4326;POINT(1 1)'::geometry, '2024-01-01 00:00:00+00'::timestamptz, 'car'),
+	('SRID=4326;POINT(1 1)', '2024-01-01 00:00:01+00', 'walk')) v(geom, ts, p);

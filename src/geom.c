@@ -116,18 +116,25 @@ ta_check_srid_match(int32 expect, int32 got)
 				 errhint("Transform every fix of a trace to one SRID with ST_Transform.")));
 }
 
-/* a LINESTRING M datum of the fixes, in the current memory context */
-Datum
-ta_line_datum(int32 srid, const TAFix *fix, size_t n)
+/* raises the error for a trace too large for one LINESTRING M */
+void
+ta_check_line_size(size_t n)
 {
-	uint8	   *buf;
-
 	if (n > TA_MAX_LINE_FIXES)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("trace of %zu fixes is too large for one geometry", n),
 				 errdetail("A LINESTRING M holds at most %zu fixes.", (size_t) TA_MAX_LINE_FIXES),
 				 errhint("Split the trace, e.g. GROUP BY trace id and day.")));
+}
+
+/* a LINESTRING M datum of the fixes, in the current memory context */
+Datum
+ta_line_datum(int32 srid, const TAFix *fix, size_t n)
+{
+	uint8	   *buf;
+
+	ta_check_line_size(n);
 	buf = palloc(gser_linestring_m_size((uint32) n));
 	gser_write_linestring_m(buf, srid, fix, (uint32) n);
 	return PointerGetDatum(buf);

@@ -54,16 +54,22 @@ ta_profile_index(const char *name)
 static int
 cmp_fix(const void *a, const void *b)
 {
-	const TAFix *x = a;
-	const TAFix *y = b;
+	return ta_fix_cmp(a, b);
+}
 
-	if (x->m != y->m)
-		return x->m < y->m ? -1 : 1;
-	if (x->x != y->x)
-		return x->x < y->x ? -1 : 1;
-	if (x->y != y->y)
-		return x->y < y->y ? -1 : 1;
-	return 0;
+void
+ta_merge_fixes(const TAFix *a, size_t na, const TAFix *b, size_t nb, TAFix *out)
+{
+	size_t		i = 0,
+				j = 0;
+
+	/* ties take a's fix first; equal fixes are identical, so order is moot */
+	while (i < na && j < nb)
+		*out++ = ta_fix_cmp(&b[j], &a[i]) < 0 ? b[j++] : a[i++];
+	while (i < na)
+		*out++ = a[i++];
+	while (j < nb)
+		*out++ = b[j++];
 }
 
 void
@@ -73,7 +79,7 @@ ta_sort_fixes(TAFix *fix, size_t n)
 
 	/* traces usually arrive in time order: skip the sort then */
 	for (i = 1; i < n; i++)
-		if (cmp_fix(&fix[i - 1], &fix[i]) > 0)
+		if (ta_fix_cmp(&fix[i - 1], &fix[i]) > 0)
 			break;
 	if (i < n)
 		qsort(fix, n, sizeof(TAFix), cmp_fix);

@@ -84,7 +84,27 @@ extern void ta_find_jumps(const TAFix *fix, size_t n, const TAMetric *mt,
 						  const TAJumpParams *prm, TAEmit emit, TATick tick,
 						  void *ctx, TAJumpSummary *sum);
 
-/* sorts fixes by time, then x, then y (a deterministic order for ties) */
+/* order of fixes: by time, then x, then y (a deterministic order for ties) */
+static inline int
+ta_fix_cmp(const TAFix *a, const TAFix *b)
+{
+	if (a->m != b->m)
+		return a->m < b->m ? -1 : 1;
+	if (a->x != b->x)
+		return a->x < b->x ? -1 : 1;
+	if (a->y != b->y)
+		return a->y < b->y ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Merges two sorted runs a (na fixes) and b (nb) into out, which must not
+ * overlap them.
+ */
+extern void ta_merge_fixes(const TAFix *a, size_t na, const TAFix *b, size_t nb,
+						   TAFix *out);
+
+/* sorts fixes in ta_fix_cmp order */
 extern void ta_sort_fixes(TAFix *fix, size_t n);
 
 #endif							/* TA_JUMPS_H */

@@ -38,6 +38,7 @@ const char *const ta_realism_verdict_names[3] = {"inconclusive", "real", "synthe
 #define REST_RADIUS_M		20.0	/* a stationary window stays this close to its first fix */
 #define REST_MIN_FIXES		5
 #define REST_MIN_SECONDS	30.0
+#define REST_AC_MAX_DT		60.0	/* autocorrelation only for windows sampled this fast */
 #define MOVE_MIN_M			2.0		/* a segment shorter than this is not "moving" */
 #define COLLINEAR_TOL_M		0.01	/* plus 0.75 coordinate quantum */
 #define STRAIGHT_DEG		0.5
@@ -638,6 +639,7 @@ ta_realism_features(const TAFix *fix, size_t n, const TAMetric *mt,
 					dsum = 0.0,
 					dsum2 = 0.0;
 		size_t		r2n = 0,
+					acn = 0,
 					nwin = 0;
 
 		size_t		work = 0;	/* fixes visited, for the ticks */
@@ -667,6 +669,9 @@ ta_realism_features(const TAFix *fix, size_t n, const TAMetric *mt,
 							dur = fix[j - 1].m - fix[i].m;
 				size_t		t;
 
+				/* noise decorrelates over minutes: judge memory at short clocks only */
+				int			short_clock = dur / (double) (j - i - 1) <= REST_AC_MAX_DT;
+
 				for (t = i; t < j; t++)
 				{
 					double		dx,
@@ -688,12 +693,16 @@ ta_realism_features(const TAFix *fix, size_t n, const TAMetric *mt,
 					dy -= cy;
 					r2sum += dx * dx + dy * dy;
 					r2n++;
-					if (t > i)
-						acsum += dx * px + dy * py;
+					if (short_clock)
+					{
+						acnorm += dx * dx + dy * dy;
+						acn++;
+						if (t > i)
+							acsum += dx * px + dy * py;
+					}
 					px = dx;
 					py = dy;
 				}
-				acnorm = r2sum;
 				nwin++;
 				dsum += dur;
 				dsum2 += dur * dur;
@@ -713,7 +722,7 @@ ta_realism_features(const TAFix *fix, size_t n, const TAMetric *mt,
 		if (r2n > 0)
 		{
 			set(out, TA_RF_REST_NOISE_M, sqrt(r2sum / (double) r2n));
-			if (acnorm > 1e-12 && r2n >= 10)
+			if (acnorm > 1e-12 && acn >= 10)
 				set(out, TA_RF_REST_AUTOCORR, acsum / acnorm);
 		}
 		if (nwin >= 3)
@@ -784,46 +793,104 @@ ta_realism_score(const TARealismFeatures *f, TARealismResult *r)
 
 /*
  * One sentence per feature: what was measured, and what real recordings
- * show.  %V is the value, %L and %H the real range.
+ * show.  In the templates @v is the value, @l and @h the range real traces
+ * show, each printed in the feature's number style (fixed formats, so no
+ * format string comes from data).
  */
 static const struct
 {
 	double		mul;			/* value shown = value * mul */
+	int			style;			/* 0 %.0f, 1 %.1f, 2 %.2f, 3 %.2g, 4 %.3g */
 	const char *what;
 	const char *real;
 } explain_tab[TA_RF_N] = {
-	{1, "the median time between fixes is %.3g s", "real traces show %.3g to %.3g s"},
-	{1, "the spacing of timestamps varies by %.2g (coefficient of variation)", "real recorders show %.2g to %.2g"},
-	{100, "%.0f%% of time steps have exactly the same length", "real recorders show %.0f%% to %.0f%%, with jitter and gaps"},
-	{100, "%.1f%% of time steps are gaps over 3x the usual interval", "real traces show %.1f%% to %.1f%%"},
-	{100, "%.0f%% of timestamps have a fraction of a second", "real traces show %.0f%% to %.0f%%"},
-	{1, "when stationary, fixes scatter %.2g m around their centre", "real receivers scatter %.2g to %.2g m"},
-	{1, "when stationary, each position error carries over to the next with correlation %.2f", "real positioning errors are correlated in time: %.2f to %.2f"},
-	{100, "%.2f%% of fixes are out-and-back spikes", "real traces show %.2f%% to %.2f%%"},
-	{100, "%.0f%% of fixes lie on perfectly straight runs of 3 or more segments", "real traces show %.0f%% to %.0f%%"},
-	{1, "while moving the heading changes by %.2g degrees per fix on average", "real traces show %.2g to %.2g degrees"},
-	{100, "%.0f%% of turns are under half a degree", "real traces show %.0f%% to %.0f%%"},
-	{1, "speed and sharpness of turns correlate at %.2f", "real vehicles slow in turns: %.2f to %.2f"},
-	{100, "%.0f%% of consecutive segments have exactly the same speed", "real traces show %.0f%% to %.0f%%"},
-	{1, "the median acceleration is %.2g m/s2", "real traces show %.2g to %.2g m/s2"},
-	{1, "the 95th percentile of acceleration is %.2g m/s2", "real traces show %.2g to %.2g m/s2"},
-	{1, "acceleration has excess kurtosis %.2g", "real traces are heavy-tailed: %.2g to %.2g"},
-	{1, "the trace stops %.2g times per hour", "real traces show %.2g to %.2g"},
-	{1, "stop durations vary by %.2g (coefficient of variation)", "real stops are heavy-tailed: %.2g to %.2g"},
-	{1, "coordinates carry %.0f decimals (17 = full floating point)", "real devices record %.0f to %.0f"},
-	{100, "%.0f%% of coordinates are multiples of 0.00001", "real traces show %.0f%% to %.0f%%"},
-	{100, "%.0f%% of coordinates are multiples of 0.000001", "real traces show %.0f%% to %.0f%%"},
-	{100, "%.0f%% of coordinates are multiples of 0.0000001", "real traces show %.0f%% to %.0f%%"},
-	{100, "%.0f%% of coordinates sit on a device grid (decimal or FIT semicircles)", "real traces show %.0f%% to %.0f%%"},
-	{100, "%.1f%% of fixes repeat the previous position exactly", "real traces show %.1f%% to %.1f%%"},
+	{1, 4, "the median time between fixes is @v s", "real traces show @l to @h s"},
+	{1, 3, "the spacing of timestamps varies by @v (coefficient of variation)", "real recorders show @l to @h"},
+	{100, 0, "@v% of time steps have exactly the same length", "real recorders show @l% to @h%, with jitter and gaps"},
+	{100, 1, "@v% of time steps are gaps over 3x the usual interval", "real traces show @l% to @h%"},
+	{100, 0, "@v% of timestamps have a fraction of a second", "real traces show @l% to @h%"},
+	{1, 3, "when stationary, fixes scatter @v m around their centre", "real receivers scatter @l to @h m"},
+	{1, 2, "when stationary, each position error carries over to the next with correlation @v", "real positioning errors are correlated in time: @l to @h"},
+	{100, 2, "@v% of fixes are out-and-back spikes", "real traces show @l% to @h%"},
+	{100, 0, "@v% of fixes lie on perfectly straight runs of 3 or more segments", "real traces show @l% to @h%"},
+	{1, 3, "while moving the heading changes by @v degrees per fix on average", "real traces show @l to @h degrees"},
+	{100, 0, "@v% of turns are under half a degree", "real traces show @l% to @h%"},
+	{1, 2, "speed and sharpness of turns correlate at @v", "real vehicles slow in turns: @l to @h"},
+	{100, 0, "@v% of consecutive segments have exactly the same speed", "real traces show @l% to @h%"},
+	{1, 3, "the median acceleration is @v m/s2", "real traces show @l to @h m/s2"},
+	{1, 3, "the 95th percentile of acceleration is @v m/s2", "real traces show @l to @h m/s2"},
+	{1, 3, "acceleration has excess kurtosis @v", "real traces are heavy-tailed: @l to @h"},
+	{1, 3, "the trace stops @v times per hour", "real traces show @l to @h"},
+	{1, 3, "stop durations vary by @v (coefficient of variation)", "real stops are heavy-tailed: @l to @h"},
+	{1, 0, "coordinates carry @v decimals (17 = full floating point)", "real devices record @l to @h"},
+	{100, 0, "@v% of coordinates are multiples of 0.00001", "real traces show @l% to @h%"},
+	{100, 0, "@v% of coordinates are multiples of 0.000001", "real traces show @l% to @h%"},
+	{100, 0, "@v% of coordinates are multiples of 0.0000001", "real traces show @l% to @h%"},
+	{100, 0, "@v% of coordinates sit on a device grid (decimal or FIT semicircles)", "real traces show @l% to @h%"},
+	{100, 1, "@v% of fixes repeat the previous position exactly", "real traces show @l% to @h%"},
 };
+
+static void
+put_number(char *buf, size_t len, int style, double v)
+{
+	switch (style)
+	{
+		case 0:
+			snprintf(buf, len, "%.0f", v);
+			break;
+		case 1:
+			snprintf(buf, len, "%.1f", v);
+			break;
+		case 2:
+			snprintf(buf, len, "%.2f", v);
+			break;
+		case 3:
+			snprintf(buf, len, "%.2g", v);
+			break;
+		default:
+			snprintf(buf, len, "%.3g", v);
+			break;
+	}
+}
+
+/* expands a template into buf[*pos..len), keeping it NUL-terminated */
+static void
+expand(char *buf, size_t len, size_t *pos, const char *tpl, int style,
+	   double v, double lo, double hi)
+{
+	const char *p;
+
+	for (p = tpl; *p; p++)
+	{
+		char		num[64];
+		const char *src = num;
+
+		if (p[0] == '@' && (p[1] == 'v' || p[1] == 'l' || p[1] == 'h'))
+		{
+			put_number(num, sizeof(num), style, p[1] == 'v' ? v : p[1] == 'l' ? lo : hi);
+			p++;
+		}
+		else
+		{
+			num[0] = *p;
+			num[1] = '\0';
+		}
+		for (; *src; src++)
+		{
+			if (*pos + 1 < len)
+				buf[*pos] = *src;
+			(*pos)++;
+		}
+	}
+	if (len)
+		buf[*pos < len ? *pos : len - 1] = '\0';
+}
 
 int
 ta_realism_explain(const TARealismFeatures *f, const TARealismResult *r, int k,
 				   char *buf, size_t len)
 {
-	char		a[160],
-				b[160];
+	size_t		pos = 0;
 	double		mul;
 
 	if (k < 0 || k >= TA_RF_N)
@@ -832,9 +899,12 @@ ta_realism_explain(const TARealismFeatures *f, const TARealismResult *r, int k,
 	if (!f->valid[k])
 		return snprintf(buf, len, "%s: not measurable on this trace",
 						ta_realism_feature_names[k]);
-	snprintf(a, sizeof(a), explain_tab[k].what, f->value[k] * mul);
-	snprintf(b, sizeof(b), explain_tab[k].real, r->real_lo[k] * mul, r->real_hi[k] * mul);
-	return snprintf(buf, len, "%s; %s", a, b);
+	expand(buf, len, &pos, explain_tab[k].what, explain_tab[k].style,
+		   f->value[k] * mul, 0, 0);
+	expand(buf, len, &pos, "; ", 0, 0, 0, 0);
+	expand(buf, len, &pos, explain_tab[k].real, explain_tab[k].style,
+		   0, r->real_lo[k] * mul, r->real_hi[k] * mul);
+	return (int) pos;
 }
 
 /*
@@ -844,47 +914,47 @@ ta_realism_explain(const TARealismFeatures *f, const TARealismResult *r, int k,
  */
 /* BEGIN MODEL */
 const TARealismModel ta_realism_default_model = {
-	1.4000, 0.7000,
+	1.3000, 0.7000,
 	{
 		/* dt_median_s */
-		{{1, 1, 2, 9, 660, 902.001, 1260},
-		 {0.149, 0.480, -0.937, 0.266, -0.303, 0.870, 0.061, 0.145},
+		{{1, 2, 9, 660, 902.001, 1260, HUGE_VAL},
+		 {0.149, -0.937, 0.266, -0.303, 0.870, 0.061, 0.145, 0.000},
 		 0.480, 1, 1200},
 		/* dt_cv */
-		{{0.0633587, 0.0856644, 0.178574, 0.371941, 0.499662, 0.629836, 0.749266},
-		 {-2.329, 1.489, -0.599, 1.266, 2.500, 2.500, 2.500, 1.125},
+		{{0.0633587, 0.0856644, 0.178574, 0.371941, 0.499662, 0.629836, HUGE_VAL},
+		 {-2.329, 1.489, -0.599, 1.266, 2.500, 2.500, 2.500, 0.000},
 		 0.480, 0.0633587, 0.700479},
 		/* dt_mode_share */
 		{{0, 0.0183097, 0.105882, 0.315096, 0.869231, 0.992877, 0.993528},
 		 {2.255, -0.549, 0.990, 2.500, 2.500, 0.003, 2.500, -2.500},
 		 0.480, 0, 0.993528},
 		/* gap_share */
-		{{0, 0.00115574, 0.00564175, 0.04, 0.104932, 0.155186, 0.330097},
-		 {-2.500, 2.500, 2.500, 0.272, 2.500, 2.500, 2.500, 0.480},
+		{{0, 0.00115574, 0.00564175, 0.04, 0.104932, 0.155186, HUGE_VAL},
+		 {-2.500, 2.500, 2.500, 0.272, 2.500, 2.500, 2.500, 0.000},
 		 0.480, 0.000712251, 0.2},
 		/* subsecond_share */
-		{{0, 0, 0, 0, 0, 0.750816, 0.754409},
-		 {-0.021, 0.480, 0.480, 0.480, 0.480, 2.500, 2.500, -2.500},
+		{{0, 0.750816, 0.754409, HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL},
+		 {-0.021, 2.500, 2.500, -2.500, 0.000, 0.000, 0.000, 0.000},
 		 0.480, 0, 0.754409},
 		/* rest_noise_m */
-		{{2.60328, 5.35189, 6.37022, 7.0985, 7.9022, 7.98275, 9.85008},
-		 {0.544, -0.652, 0.783, 1.462, 0.887, 2.500, -0.731, -0.945},
+		{{5.35189, 6.37022, 7.0985, 7.9022, 7.98275, 9.85008, HUGE_VAL},
+		 {-0.495, 0.783, 1.462, 0.887, 2.500, -0.731, -0.945, 0.000},
 		 -0.820, 3.95838, 8.76799},
 		/* rest_autocorr */
-		{{-0.0682532, -0.0682532, -0.00394181, 0.506586, 0.774019, 0.883685, 0.916086},
-		 {0.767, 0.480, 0.979, 0.186, 0.651, 0.495, 1.169, -1.557},
-		 -0.679, -0.0682532, 0.916086},
+		{{0.383817, 0.499216, 0.524628, 0.69391, 0.883685, 0.916086, HUGE_VAL},
+		 {-2.010, 0.966, 2.168, 0.844, 0.874, 1.169, -1.502, 0.000},
+		 -0.200, 0.447756, 0.916086},
 		/* spike_ratio */
-		{{0, 0, 0, 0, 0.025, 0.0414395, 0.0454545},
-		 {-0.233, 0.480, 0.480, 0.480, -0.404, 2.166, 0.124, 0.242},
+		{{0, 0.025, 0.0414395, HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL},
+		 {-0.233, -0.404, 2.166, 0.152, 0.000, 0.000, 0.000, 0.000},
 		 0.480, 0, 0.0414395},
 		/* collinear_share */
-		{{0, 0, 0, 0, 0.0170879, 0.0898192, 0.347676},
-		 {0.094, 0.480, 0.480, 0.480, 0.897, 0.614, -0.688, -2.275},
+		{{0, 0.0170879, 0.0898192, 0.347676, HUGE_VAL, HUGE_VAL, HUGE_VAL},
+		 {0.094, 0.897, 0.614, -0.688, -2.275, 0.000, 0.000, 0.000},
 		 0.480, 0, 0.102564},
 		/* turn_mean_deg */
-		{{2.11882, 4.8686, 7.83431, 19.0026, 80.5626, 93.4819, 104.5},
-		 {-0.811, -0.378, 0.757, -0.275, -0.316, 2.500, 0.427, -0.503},
+		{{2.11882, 4.8686, 7.83431, 19.0026, 80.5626, 93.4819, HUGE_VAL},
+		 {-0.811, -0.378, 0.757, -0.275, -0.316, 2.500, -0.252, 0.000},
 		 -0.844, 2.11882, 93.4819},
 		/* turn_straight_share */
 		{{0, 0.00445663, 0.00686499, 0.0470488, 0.123596, 0.311935, 0.370968},
@@ -911,36 +981,36 @@ const TARealismModel ta_realism_default_model = {
 		 {-1.843, -1.492, 1.380, 0.222, 0.537, 1.425, 0.459, -0.509},
 		 -0.782, 0.61718, 564.748},
 		/* stops_per_hour */
-		{{0, 0, 0.0248242, 0.224073, 2.87466, 7.60234, 21.0117},
-		 {-0.820, 0.480, 0.603, 0.907, 0.038, 0.359, 1.054, 0.128},
+		{{0, 0.224073, 2.87466, 7.60234, HUGE_VAL, HUGE_VAL, HUGE_VAL},
+		 {-0.820, 0.900, 0.038, 0.359, 0.898, 0.000, 0.000, 0.000},
 		 0.480, 0, 12.9191},
 		/* stop_duration_cv */
-		{{0.172933, 0.316527, 0.741109, 1.07361, 1.6773, 2.25932, 3.94344},
-		 {-0.949, 0.688, 0.094, 2.500, 2.500, 1.766, 1.803, 1.222},
+		{{0.172933, 0.316527, 0.741109, 1.07361, 1.6773, HUGE_VAL, HUGE_VAL},
+		 {-0.949, 0.688, 0.094, 2.500, 2.500, 2.128, 0.000, 0.000},
 		 -0.633, 0.256125, 2.25932},
 		/* coord_digits */
-		{{5, 5, 6, 7, 9, 17, 17},
-		 {2.500, 0.480, -1.113, 0.033, 2.500, 0.130, 0.480, 0.480},
+		{{5, 6, 7, 9, HUGE_VAL, HUGE_VAL, HUGE_VAL},
+		 {2.500, -1.113, 0.033, 2.500, 0.130, 0.000, 0.000, 0.000},
 		 0.480, 5, 17},
 		/* q5_share */
-		{{0, 0, 0, 0.0111074, 0.156584, 1, 1},
-		 {0.644, 0.480, 0.480, 0.354, -1.430, 2.500, 0.480, 0.480},
+		{{0, 0.0111074, 0.156584, HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL},
+		 {0.644, 0.354, -1.430, 2.500, 0.000, 0.000, 0.000, 0.000},
 		 0.480, 0, 1},
 		/* q6_share */
-		{{0, 0, 0, 0.100653, 1, 1, 1},
-		 {0.677, 0.480, 0.480, 0.655, -0.574, 0.480, 0.480, 0.480},
+		{{0, 0.100653, HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL},
+		 {0.677, 0.655, -0.574, 0.000, 0.000, 0.000, 0.000, 0.000},
 		 0.480, 0, 1},
 		/* q7_share */
-		{{0, 0, 0, 1, 1, 1, 1},
-		 {0.347, 0.480, 0.480, -0.136, 0.480, 0.480, 0.480, 0.480},
+		{{0, HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL},
+		 {0.347, -0.136, 0.000, 0.000, 0.000, 0.000, 0.000, 0.000},
 		 0.480, 0, 1},
 		/* quantized_share */
-		{{1, 1, 1, 1, 1, 1, 1},
-		 {-0.021, 0.480, 0.480, 0.480, 0.480, 0.480, 0.480, 0.480},
+		{{HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL},
+		 {-0.021, 0.000, 0.000, 0.000, 0.000, 0.000, 0.000, 0.000},
 		 0.480, 1, 1},
 		/* repeat_share */
-		{{0, 0, 0, 0, 0.00970874, 0.0446429, 0.145655},
-		 {-0.349, 0.480, 0.480, 0.480, 0.483, 2.500, 2.410, 0.520},
+		{{0, 0.00970874, 0.0446429, HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL},
+		 {-0.349, 0.483, 2.500, 1.778, 0.000, 0.000, 0.000, 0.000},
 		 0.480, 0, 0.0653595},
 	}
 };

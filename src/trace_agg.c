@@ -23,7 +23,7 @@
 
 #include "traceaudit.h"
 
-#define STATE_MAGIC		0x54415331	/* "TAS1": serialized state version */
+#define STATE_MAGIC		0x54415332	/* "TAS2": serialized state version */
 
 typedef enum TASkip
 {
@@ -39,6 +39,7 @@ typedef struct TraceState
 	const TASridInfo *si;		/* backend-local, not serialized */
 	int64		skipped[TA_NSKIP];
 	int64		rejected[TA_NREJECT];
+	bool		sorted;			/* fix[] is in ta_fix_cmp order */
 	size_t		n;
 	size_t		cap;
 	TAFix	   *fix;
@@ -71,6 +72,7 @@ state_new(MemoryContext ctx)
 
 	st->srid = -1;
 	st->profile = -1;
+	st->sorted = true;
 	return st;
 }
 
@@ -83,7 +85,7 @@ state_reserve(TraceState *st, size_t more, MemoryContext ctx)
 
 	if (need <= st->cap)
 		return;
-	cap = Max(st->cap * 2, Max(need, 64));
+	cap = Max(st->cap * 2, Max(need, 32));
 	if (cap > MaxAllocHugeSize / sizeof(TAFix))
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -105,6 +107,50 @@ state_set_srid(TraceState *st, int32 srid)
 		ta_check_srid_match(st->srid, srid);
 	st->si = ta_srid_info(srid);
 	st->srid = srid;
+}
+
+/* the profile is a per-row argument, so it must not change within a group */
+static void
+state_set_profile(TraceState *st, int32 p)
+{
+	if (st->profile != -1 && st->profile != p)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("trace_summary got profiles \"%s\" and \"%s\" in one trace",
+						ta_profiles[st->profile].name, ta_profiles[p].name),
+				 errhint("Pass one profile per group, e.g. a constant or a column of the GROUP BY key.")));
+	st->profile = p;
+}
+
+/*
+ * Appends b's fixes to a.  Partial states of a parallel scan are each in
+ * time order when the table is; merging keeps the result sorted, so the
+ * final function does not sort 10 million fixes again.
+ */
+static void
+state_append(TraceState *a, TraceState *b, MemoryContext ctx)
+{
+	bool		merge = a->sorted && b->sorted && a->n > 0 &&
+		ta_fix_cmp(&a->fix[a->n - 1], &b->fix[0]) > 0;
+
+	if (merge)
+	{
+		size_t		n = a->n + b->n;
+		TAFix	   *out;
+
+		if (n > MaxAllocHugeSize / sizeof(TAFix))
+			state_reserve(a, b->n, ctx);	/* raises the size error */
+		out = MemoryContextAllocHuge(ctx, n * sizeof(TAFix));
+		ta_merge_fixes(a->fix, a->n, b->fix, b->n, out);
+		pfree(a->fix);
+		a->fix = out;
+		a->n = a->cap = n;
+		return;
+	}
+	state_reserve(a, b->n, ctx);
+	memcpy(a->fix + a->n, b->fix, b->n * sizeof(TAFix));
+	a->sorted = a->sorted && b->sorted;
+	a->n += b->n;
 }
 
 /*
@@ -152,12 +198,15 @@ state_add(FunctionCallInfo fcinfo, const char *fn, bool strict)
 		st->rejected[r]++;
 		return st;
 	}
-	if (strict && st->n >= TA_MAX_LINE_FIXES)
-		ta_line_datum(st->srid, NULL, st->n + 1);	/* raises the size error */
+	if (strict)
+		ta_check_line_size(st->n + 1);	/* fail early, not after collecting */
 	state_reserve(st, 1, ctx);
 	st->fix[st->n].x = x;
 	st->fix[st->n].y = y;
 	st->fix[st->n].m = ta_ts_to_epoch(ts);
+	/* rows usually come in time order: then no sort is ever needed */
+	if (st->sorted && st->n > 0 && ta_fix_cmp(&st->fix[st->n - 1], &st->fix[st->n]) > 0)
+		st->sorted = false;
 	st->n++;
 	return st;
 }
@@ -173,10 +222,11 @@ trace_summary_transfn(PG_FUNCTION_ARGS)
 {
 	TraceState *st = state_add(fcinfo, "trace_summary", false);
 
-	/* the profile is an aggregate argument: take it once, from the first row */
-	if (st->profile == -1 && PG_NARGS() > 3 && !PG_ARGISNULL(3))
+	if (PG_NARGS() > 3 && !PG_ARGISNULL(3))
 	{
-		st->profile = ta_lookup_profile(text_to_cstring(PG_GETARG_TEXT_PP(3)));
+		int32		p = ta_lookup_profile(text_to_cstring(PG_GETARG_TEXT_PP(3)));
+
+		state_set_profile(st, p);
 	}
 	PG_RETURN_POINTER(st);
 }
@@ -195,22 +245,23 @@ trace_state_combine(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_POINTER(a);
 	}
+	/*
+	 * b may belong to a partial aggregate of this process (partitionwise
+	 * aggregation passes internal states without serializing them), so it
+	 * is copied, never adopted.
+	 */
 	if (a == NULL)
 		a = state_new(ctx);
 	if (b->srid != -1)
 		state_set_srid(a, b->srid);
-	if (a->profile == -1)
-		a->profile = b->profile;
+	if (b->profile != -1)
+		state_set_profile(a, b->profile);
 	for (i = 0; i < TA_NSKIP; i++)
 		a->skipped[i] += b->skipped[i];
 	for (i = 0; i < TA_NREJECT; i++)
 		a->rejected[i] += b->rejected[i];
 	if (b->n > 0)
-	{
-		state_reserve(a, b->n, ctx);
-		memcpy(a->fix + a->n, b->fix, b->n * sizeof(TAFix));
-		a->n += b->n;
-	}
+		state_append(a, b, ctx);
 	PG_RETURN_POINTER(a);
 }
 
@@ -226,6 +277,7 @@ trace_state_serial(PG_FUNCTION_ARGS)
 	pq_sendint32(&buf, STATE_MAGIC);
 	pq_sendint32(&buf, st->srid);
 	pq_sendint32(&buf, st->profile);
+	pq_sendint32(&buf, st->sorted ? 1 : 0);
 	for (i = 0; i < TA_NSKIP; i++)
 		pq_sendint64(&buf, st->skipped[i]);
 	for (i = 0; i < TA_NREJECT; i++)
@@ -257,6 +309,7 @@ trace_state_deserial(PG_FUNCTION_ARGS)
 				 errmsg("invalid traceaudit aggregate state")));
 	st->srid = pq_getmsgint(&buf, 4);
 	st->profile = pq_getmsgint(&buf, 4);
+	st->sorted = pq_getmsgint(&buf, 4) != 0;
 	for (i = 0; i < TA_NSKIP; i++)
 		st->skipped[i] = pq_getmsgint64(&buf);
 	for (i = 0; i < TA_NREJECT; i++)
@@ -279,6 +332,14 @@ trace_state_deserial(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(st);
 }
 
+static void
+state_sort(TraceState *st)
+{
+	if (!st->sorted)
+		ta_sort_fixes(st->fix, st->n);
+	st->sorted = true;
+}
+
 /*
  * The final functions sort the state in place.  That keeps its meaning (a
  * multiset of fixes), so further transitions and a second final call stay
@@ -295,7 +356,7 @@ trace_line_final(PG_FUNCTION_ARGS)
 	st = (TraceState *) PG_GETARG_POINTER(0);
 	if (st->n == 0)
 		PG_RETURN_NULL();
-	ta_sort_fixes(st->fix, st->n);
+	state_sort(st);
 	PG_RETURN_DATUM(ta_line_datum(st->srid, st->fix, st->n));
 }
 
@@ -314,7 +375,7 @@ trace_summary_final(PG_FUNCTION_ARGS)
 	prm = &ta_profiles[st->profile >= 0 ? st->profile : TA_DEFAULT_PROFILE].p;
 	if (st->n > 0)
 	{
-		ta_sort_fixes(st->fix, st->n);
+		state_sort(st);
 		ta_find_jumps(st->fix, st->n, &st->si->metric, prm, NULL,
 					  ta_tick_interrupts, NULL, &sum);
 	}

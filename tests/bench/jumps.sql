@@ -1,5 +1,5 @@
 -- Jump detection over the benchmark table, side by side in one run:
--- the scan floor, the LAG + ST_DistanceSphere query users write today, and
+-- the scan floor, the GROUP BY floor (grouping alone, no per-trace work), the LAG + ST_DistanceSphere query users write today, and
 -- traceaudit's trace_summary, each the best of :runs runs.
 \if :{?runs}
 \else
@@ -22,6 +22,8 @@ END $$;
 \o /dev/null
 SELECT pg_temp.bench('count(*)', 'SELECT count(*) FROM bench_fixes', :runs);
 SELECT pg_temp.bench('sum(ST_X(geom))', 'SELECT sum(ST_X(geom)) FROM bench_fixes', :runs);
+SELECT pg_temp.bench('count(*) GROUP BY trace_id', $q$
+	SELECT sum(n) FROM (SELECT trace_id, count(*) AS n FROM bench_fixes GROUP BY trace_id) r $q$, :runs);
 SELECT pg_temp.bench('LAG + ST_DistanceSphere', $q$
 	SELECT sum(jumps), max(max_speed) FROM (
 		SELECT trace_id, count(*) FILTER (WHERE speed > 70) AS jumps, max(speed) AS max_speed
