@@ -28,6 +28,7 @@
 
 #define MAXSRC 64
 #define LLR_CLIP 2.5		/* no one feature decides alone */
+#define MIN_BIN 10.0		/* least weight of a bin, in traces */
 
 typedef struct Item
 {
@@ -275,40 +276,94 @@ calibrate(TARealismModel *m)
 				n++;
 			}
 		qsort(wv, n, sizeof(WV), cmp_wv);
-		for (b = 0; b < TA_RM_EDGES; b++)
-			c->edge[b] = n ? wquant(wv, n, tot, qs[b]) : 0.0;
 		c->real_lo = n ? wquant(wv, n, tot, 0.05) : NAN;
 		c->real_hi = n ? wquant(wv, n, tot, 0.95) : NAN;
-		for (i = 0; i < nitems; i++)
 		{
-			const TARealismFeatures *f = &items[i].f;
-			double	   *bins = items[i].real ? rb : sb;
+			/* distinct edges at real quantiles, then bin weights */
+			double		ev[TA_RM_EDGES];
+			int			ne = 0,
+						e;
 
-			if (w[i] <= 0)
-				continue;
-			if (items[i].real)
-				rtot += w[i];
-			else
-				stot += w[i];
-			if (!f->valid[k])
+			for (b = 0; b < TA_RM_EDGES && n; b++)
 			{
+				double		q = wquant(wv, n, tot, qs[b]);
+
+				if (ne == 0 || q > ev[ne - 1])
+					ev[ne++] = q;
+			}
+			for (i = 0; i < nitems; i++)
+			{
+				const TARealismFeatures *f = &items[i].f;
+				double	   *bins = items[i].real ? rb : sb;
+
+				if (w[i] <= 0)
+					continue;
 				if (items[i].real)
-					rinv += w[i];
+					rtot += w[i];
 				else
-					sinv += w[i];
-				continue;
+					stot += w[i];
+				if (!f->valid[k])
+				{
+					if (items[i].real)
+						rinv += w[i];
+					else
+						sinv += w[i];
+					continue;
+				}
+				for (e = 0; e < ne; e++)
+					if (f->value[k] <= ev[e])
+						break;
+				bins[e] += w[i];
+			}
+
+			/*
+			 * Merge thin bins (under MIN_BIN traces' worth of weight, real
+			 * and synthetic together) into their lighter neighbour, so that
+			 * no log-likelihood ratio rests on a handful of traces.
+			 */
+			while (ne > 0)
+			{
+				int			thin = -1,
+							j,
+							t;
+				double		least = MIN_BIN;
+
+				for (e = 0; e <= ne; e++)
+					if (rb[e] + sb[e] < least)
+					{
+						least = rb[e] + sb[e];
+						thin = e;
+					}
+				if (thin < 0)
+					break;
+				if (thin == 0)
+					j = 1;
+				else if (thin == ne)
+					j = ne - 1;
+				else
+					j = rb[thin - 1] + sb[thin - 1] < rb[thin + 1] + sb[thin + 1]
+						? thin - 1 : thin + 1;
+				j = j < thin ? j : thin;	/* merge bins j and j + 1 */
+				rb[j] += rb[j + 1];
+				sb[j] += sb[j + 1];
+				for (t = j + 1; t < ne; t++)
+				{
+					rb[t] = rb[t + 1];
+					sb[t] = sb[t + 1];
+					ev[t - 1] = ev[t];
+				}
+				rb[ne] = sb[ne] = 0;
+				ne--;
 			}
 			for (b = 0; b < TA_RM_EDGES; b++)
-				if (f->value[k] <= c->edge[b])
-					break;
-			bins[b] += w[i];
-		}
-		for (b = 0; b <= TA_RM_EDGES; b++)
-		{
-			double		l = log((rb[b] + alpha) / (rtot + alpha * 9)) -
-				log((sb[b] + alpha) / (stot + alpha * 9));
+				c->edge[b] = b < ne ? ev[b] : HUGE_VAL;
+			for (b = 0; b <= TA_RM_EDGES; b++)
+			{
+				double		l = log((rb[b] + alpha) / (rtot + alpha * 9)) -
+					log((sb[b] + alpha) / (stot + alpha * 9));
 
-			c->llr[b] = fmax(-LLR_CLIP, fmin(LLR_CLIP, l));
+				c->llr[b] = b <= ne ? fmax(-LLR_CLIP, fmin(LLR_CLIP, l)) : 0.0;
+			}
 		}
 		c->llr_invalid = fmax(-LLR_CLIP, fmin(LLR_CLIP, log((rinv + alpha) / (rtot + alpha * 9)) -
 											log((sinv + alpha) / (stot + alpha * 9))));
@@ -380,7 +435,10 @@ print_model(const TARealismModel *m)
 
 		printf("\t\t/* %s */\n\t\t{{", ta_realism_feature_names[k]);
 		for (b = 0; b < TA_RM_EDGES; b++)
-			printf("%s%.6g", b ? ", " : "", c->edge[b]);
+			if (isfinite(c->edge[b]))
+				printf("%s%.6g", b ? ", " : "", c->edge[b]);
+			else
+				printf("%sHUGE_VAL", b ? ", " : "");
 		printf("},\n\t\t {");
 		for (b = 0; b <= TA_RM_EDGES; b++)
 			printf("%s%.3f", b ? ", " : "", c->llr[b]);
