@@ -45,6 +45,8 @@ const char *const ta_realism_verdict_names[3] = {"inconclusive", "real", "synthe
 #define SPIKE_MIN_M			10.0
 #define SPIKE_RETURN		0.3		/* chord / shorter leg of an out-and-back */
 #define GAP_FACTOR			3.0
+#define GAP_MIN_STEPS		100
+#define STOPS_MIN_SECONDS	1800.0	/* stops per hour on half an hour or more */
 #define MG_K				16		/* Misra-Gries counters for the modal interval */
 #define TICK_MASK			4095
 
@@ -424,7 +426,9 @@ ta_realism_features(const TAFix *fix, size_t n, const TAMetric *mt,
 				if (exact[k] > best)
 					best = exact[k];
 			set(out, TA_RF_DT_MODE_SHARE, (double) best / (double) npos);
-			set(out, TA_RF_GAP_SHARE, (double) ngap / (double) npos);
+			/* a short trace without a gap says little: judge gaps on 100+ steps */
+			if (npos >= GAP_MIN_STEPS)
+				set(out, TA_RF_GAP_SHARE, (double) ngap / (double) npos);
 			if (nin >= 2)
 			{
 				double		mean = sum / (double) nin;
@@ -677,6 +681,7 @@ ta_realism_features(const TAFix *fix, size_t n, const TAMetric *mt,
 					double		dx,
 								dy;
 
+					tick_maybe(env, work++);
 					local_delta(&ls, mt, &fix[i], &fix[t], &dx, &dy);
 					cx += dx;
 					cy += dy;
@@ -688,6 +693,7 @@ ta_realism_features(const TAFix *fix, size_t n, const TAMetric *mt,
 					double		dx,
 								dy;
 
+					tick_maybe(env, work++);
 					local_delta(&ls, mt, &fix[i], &fix[t], &dx, &dy);
 					dx -= cx;
 					dy -= cy;
@@ -717,7 +723,7 @@ ta_realism_features(const TAFix *fix, size_t n, const TAMetric *mt,
 			}
 		}
 		out->rest_windows = (uint32_t) nwin;
-		if (out->duration_s > 0.0)
+		if (out->duration_s >= STOPS_MIN_SECONDS)
 			set(out, TA_RF_STOPS_PER_HOUR, (double) nwin * 3600.0 / out->duration_s);
 		if (r2n > 0)
 		{
@@ -914,7 +920,7 @@ ta_realism_explain(const TARealismFeatures *f, const TARealismResult *r, int k,
  */
 /* BEGIN MODEL */
 const TARealismModel ta_realism_default_model = {
-	1.3000, 0.7000,
+	1.4000, 0.8000,
 	{
 		/* dt_median_s */
 		{{1, 2, 9, 660, 902.001, 1260, HUGE_VAL},
@@ -929,9 +935,9 @@ const TARealismModel ta_realism_default_model = {
 		 {2.255, -0.549, 0.990, 2.500, 2.500, 0.003, 2.500, -2.500},
 		 0.480, 0, 0.993528},
 		/* gap_share */
-		{{0, 0.00115574, 0.00564175, 0.04, 0.104932, 0.155186, HUGE_VAL},
-		 {-2.500, 2.500, 2.500, 0.272, 2.500, 2.500, 2.500, 0.000},
-		 0.480, 0.000712251, 0.2},
+		{{0, 0.000712251, 0.00384579, 0.016538, 0.0930233, HUGE_VAL, HUGE_VAL},
+		 {-2.500, 2.500, 2.500, 0.952, 0.592, 2.500, 0.000, 0.000},
+		 0.192, 0.000712251, 0.155186},
 		/* subsecond_share */
 		{{0, 0.750816, 0.754409, HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL},
 		 {-0.021, 2.500, 2.500, -2.500, 0.000, 0.000, 0.000, 0.000},
@@ -981,9 +987,9 @@ const TARealismModel ta_realism_default_model = {
 		 {-1.843, -1.492, 1.380, 0.222, 0.537, 1.425, 0.459, -0.509},
 		 -0.782, 0.61718, 564.748},
 		/* stops_per_hour */
-		{{0, 0.224073, 2.87466, 7.60234, HUGE_VAL, HUGE_VAL, HUGE_VAL},
-		 {-0.820, 0.900, 0.038, 0.359, 0.898, 0.000, 0.000, 0.000},
-		 0.480, 0, 12.9191},
+		{{0, 0.0711744, 0.224073, 2.85866, 5.71623, HUGE_VAL, HUGE_VAL},
+		 {-0.981, 0.155, 1.192, 0.108, 0.198, 1.625, 0.000, 0.000},
+		 -0.214, 0, 7.60234},
 		/* stop_duration_cv */
 		{{0.172933, 0.316527, 0.741109, 1.07361, 1.6773, HUGE_VAL, HUGE_VAL},
 		 {-0.949, 0.688, 0.094, 2.500, 2.500, 2.128, 0.000, 0.000},
