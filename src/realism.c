@@ -121,6 +121,32 @@ local_delta(LocalScale *ls, const TAMetric *mt, const TAFix *a, const TAFix *b,
 	*dy = (b->y - a->y) * ls->ky;
 }
 
+/*
+ * |atan2(a, b)| in degrees for a >= 0, without libm: a minimax polynomial
+ * for atan on [0, 1] (Abramowitz and Stegun 4.4.49, error below 1e-5 rad,
+ * 6e-4 degrees) and the octant folded around it.
+ */
+static inline double
+abs_angle_deg(double a, double b)
+{
+	double		ab = fabs(b),
+				z,
+				z2,
+				t,
+				r;
+	int			swap = a > ab;
+
+	if (a == 0.0 && b == 0.0)
+		return 0.0;
+	z = swap ? ab / a : a / ab;
+	z2 = z * z;
+	t = z * (0.9998660 + z2 * (-0.3302995 + z2 * (0.1801410 + z2 * (-0.0851330 + z2 * 0.0208351))));
+	r = swap ? M_PI / 2 - t : t;	/* angle of (|b|, a) */
+	if (b < 0.0)
+		r = M_PI - r;
+	return r * (180.0 / M_PI);
+}
+
 /* k-th smallest of v[0..n) (0-based), reordering v: Wirth's selection */
 static double
 select_kth(double *v, size_t n, size_t k)
@@ -383,36 +409,55 @@ ta_realism_features(const TAFix *fix, size_t n, const TAMetric *mt,
 
 		if (npos >= 1)
 		{
-			double		med = quantile(scratch, npos, 0.5);
+			double		med;
 			double		sum = 0.0,
 						sum2 = 0.0;
 			size_t		ngap = 0,
 						nin = 0,
 						best = 0;
 			size_t		exact[MG_K];
-
+			double		rep[MG_K];	/* an interval of each candidate */
 			int64_t		cand[MG_K];
 			int			ncand = 0,
+						ibest = -1,
 						j;
 
 			memset(exact, 0, sizeof(exact));
 			for (j = 0; j < MG_K; j++)
 				if (mg_cnt[j])
 					cand[ncand++] = mg_key[j];
-			set(out, TA_RF_DT_MEDIAN, med);
-			/* scratch is reordered but still holds every interval */
+			/* exact counts of the modal candidates */
 			for (i = 0; i < npos; i++)
 			{
-				double		dt = scratch[i];
-				int64_t		key = (int64_t) (dt * 1000.0 + 0.5);
+				int64_t		key = (int64_t) (scratch[i] * 1000.0 + 0.5);
 
 				tick_maybe(env, i);
 				for (j = 0; j < ncand; j++)
 					if (cand[j] == key)
 					{
-						exact[j]++;
+						if (!exact[j]++)
+							rep[j] = scratch[i];
 						break;
 					}
+			}
+			for (j = 0; j < ncand; j++)
+				if (exact[j] > best)
+				{
+					best = exact[j];
+					ibest = j;
+				}
+			/* a mode of more than half the intervals is the median (to 1 ms) */
+			if (ibest >= 0 && 2 * best > npos)
+				med = rep[ibest];
+			else
+				med = quantile(scratch, npos, 0.5);
+			set(out, TA_RF_DT_MEDIAN, med);
+			/* scratch may be reordered but still holds every interval */
+			for (i = 0; i < npos; i++)
+			{
+				double		dt = scratch[i];
+
+				tick_maybe(env, i);
 				if (dt > GAP_FACTOR * med)
 					ngap++;
 				else
@@ -422,9 +467,6 @@ ta_realism_features(const TAFix *fix, size_t n, const TAMetric *mt,
 					nin++;
 				}
 			}
-			for (k = 0; k < MG_K; k++)
-				if (exact[k] > best)
-					best = exact[k];
 			set(out, TA_RF_DT_MODE_SHARE, (double) best / (double) npos);
 			/* a short trace without a gap says little: judge gaps on 100+ steps */
 			if (npos >= GAP_MIN_STEPS)
@@ -507,7 +549,7 @@ ta_realism_features(const TAFix *fix, size_t n, const TAMetric *mt,
 
 				if (pd > MOVE_MIN_M && d > MOVE_MIN_M)
 				{
-					double		turn = fabs(atan2(cross, dot)) * (180.0 / M_PI);
+					double		turn = abs_angle_deg(fabs(cross), dot);
 
 					nturn++;
 					turn_sum += turn;
@@ -959,17 +1001,17 @@ const TARealismModel ta_realism_default_model = {
 		 {0.094, 0.897, 0.614, -0.688, -2.275, 0.000, 0.000, 0.000},
 		 0.480, 0, 0.102564},
 		/* turn_mean_deg */
-		{{2.11882, 4.8686, 7.83431, 19.0026, 80.5626, 93.4819, HUGE_VAL},
+		{{2.11865, 4.86839, 7.834, 19.0024, 80.5627, 93.4819, HUGE_VAL},
 		 {-0.811, -0.378, 0.757, -0.275, -0.316, 2.500, -0.252, 0.000},
-		 -0.844, 2.11882, 93.4819},
+		 -0.844, 2.11865, 93.4819},
 		/* turn_straight_share */
 		{{0, 0.00445663, 0.00686499, 0.0470488, 0.123596, 0.311935, 0.370968},
 		 {0.745, 0.423, 1.054, -0.340, 0.663, 0.581, 0.359, -2.361},
 		 -0.844, 0, 0.36},
 		/* speed_turn_corr */
-		{{-0.680686, -0.554984, -0.448115, -0.322465, -0.231121, 0.205799, 0.23968},
+		{{-0.680687, -0.554986, -0.448115, -0.322463, -0.231111, 0.205797, 0.239678},
 		 {-2.250, 0.032, 0.665, 1.182, 1.685, -0.806, 1.905, -0.765},
-		 -1.152, -0.614157, 0.23968},
+		 -1.152, -0.614156, 0.239678},
 		/* const_speed_share */
 		{{0, 0.02, 0.0482456, 0.0770917, 0.166667, 0.324236, 0.709352},
 		 {0.757, -1.279, -0.196, 1.110, 1.506, 1.388, -0.273, -2.345},

@@ -618,6 +618,73 @@ main(int argc, char **argv)
 			close(saved);
 		}
 	}
+	else if (strcmp(argv[1], "ablate") == 0)
+	{
+		/* held-out AUC per class with one feature's evidence removed */
+		static const char *cls[5] = {"a", "b", "c", "d", "e"};
+		int			k,
+					c;
+
+		printf("%-22s", "without");
+		for (c = 0; c < 5; c++)
+			printf("  AUC %s", cls[c]);
+		printf("\n");
+		for (k = -1; k < TA_RF_N; k++)
+		{
+			m = ta_realism_default_model;
+			if (k >= 0)
+			{
+				memset(m.coef[k].llr, 0, sizeof(m.coef[k].llr));
+				m.coef[k].llr_invalid = 0;
+			}
+			score_all(&m);
+			printf("%-22s", k < 0 ? "(nothing)" : ta_realism_feature_names[k]);
+			for (c = 0; c < 5; c++)
+			{
+				size_t		np,
+							ng;
+
+				printf("  %5.3f", auc(0, cls[c], &np, &ng));
+			}
+			printf("\n");
+		}
+		{
+			/* whole groups: clock, rest, geometry, kinematics, precision */
+			static const struct
+			{
+				const char *name;
+				int			first,
+							last;
+			}			grp[5] = {
+				{"[clock]", TA_RF_DT_MEDIAN, TA_RF_SUBSEC_SHARE},
+				{"[noise at rest]", TA_RF_REST_NOISE_M, TA_RF_SPIKE_RATIO},
+				{"[geometry]", TA_RF_COLLINEAR_SHARE, TA_RF_SPEED_TURN_CORR},
+				{"[kinematics]", TA_RF_CONST_SPEED_SHARE, TA_RF_STOP_DURATION_CV},
+				{"[precision]", TA_RF_COORD_DIGITS, TA_RF_REPEAT_SHARE},
+			};
+			int			g;
+
+			for (g = 0; g < 5; g++)
+			{
+				m = ta_realism_default_model;
+				for (k = grp[g].first; k <= grp[g].last; k++)
+				{
+					memset(m.coef[k].llr, 0, sizeof(m.coef[k].llr));
+					m.coef[k].llr_invalid = 0;
+				}
+				score_all(&m);
+				printf("%-22s", grp[g].name);
+				for (c = 0; c < 5; c++)
+				{
+					size_t		np,
+								ng;
+
+					printf("  %5.3f", auc(0, cls[c], &np, &ng));
+				}
+				printf("\n");
+			}
+		}
+	}
 	else if (strcmp(argv[1], "why") == 0)
 	{
 		/* the evidence of every real trace judged below 0.7 and every
