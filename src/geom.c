@@ -106,14 +106,15 @@ ta_report_reject(TAReject r, const char *fn, const TASridInfo *si,
 	}
 }
 
+/* what: "trace" or "dataset", the thing that must have one SRID */
 void
-ta_check_srid_match(int32 expect, int32 got)
+ta_check_srid_match(const char *what, int32 expect, int32 got)
 {
 	if (expect != got)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("trace mixes SRID %d and SRID %d", expect, got),
-				 errhint("Transform every fix of a trace to one SRID with ST_Transform.")));
+				 errmsg("%s mixes SRID %d and SRID %d", what, expect, got),
+				 errhint("Transform every geometry of a %s to one SRID with ST_Transform.", what)));
 }
 
 /* raises the error for a trace too large for one LINESTRING M */

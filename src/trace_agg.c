@@ -104,7 +104,7 @@ state_set_srid(TraceState *st, int32 srid)
 	if (st->srid == srid)
 		return;
 	if (st->srid != -1)
-		ta_check_srid_match(st->srid, srid);
+		ta_check_srid_match("trace", st->srid, srid);
 	st->si = ta_srid_info(srid);
 	st->srid = srid;
 }

@@ -48,7 +48,7 @@ extern const char *ta_type_name(uint32 type);
 extern TAReject ta_check_fix(const TASridInfo *si, double x, double y);
 extern void ta_report_reject(TAReject r, const char *fn, const TASridInfo *si,
 							 double x, double y, TimestampTz ts);
-extern void ta_check_srid_match(int32 expect, int32 got);
+extern void ta_check_srid_match(const char *what, int32 expect, int32 got);
 extern void ta_tick_interrupts(void *ctx);
 extern void ta_check_line_size(size_t n);
 extern Datum ta_line_datum(int32 srid, const TAFix *fix, size_t n);
