@@ -6,18 +6,7 @@
 \set runs 3
 \endif
 \pset footer off
-CREATE TEMP TABLE bench_time (name text, run int, ms float8);
-
-CREATE OR REPLACE FUNCTION pg_temp.bench(name text, q text, runs int) RETURNS void
-LANGUAGE plpgsql AS $$
-DECLARE t0 timestamptz; r int;
-BEGIN
-	FOR r IN 1 .. runs LOOP
-		t0 := clock_timestamp();
-		EXECUTE q;
-		INSERT INTO bench_time VALUES (name, r, extract(epoch FROM clock_timestamp() - t0) * 1000);
-	END LOOP;
-END $$;
+\ir timing.sql
 
 \o /dev/null
 SELECT pg_temp.bench('count(*)', 'SELECT count(*) FROM bench_fixes', :runs);

@@ -1,0 +1,15 @@
+-- Shared by the benchmark scripts: pg_temp.bench(name, query, runs) runs a
+-- query runs times and records each duration in bench_time.
+CREATE TEMP TABLE bench_time (name text, run int, ms float8);
+
+CREATE OR REPLACE FUNCTION pg_temp.bench(name text, q text, runs int) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE t0 timestamptz; r int;
+BEGIN
+	FOR r IN 1 .. runs LOOP
+		t0 := clock_timestamp();
+		EXECUTE q;
+		INSERT INTO bench_time VALUES (name, r, extract(epoch FROM clock_timestamp() - t0) * 1000);
+	END LOOP;
+END $$;
+
