@@ -486,6 +486,14 @@ typedef struct PairSlot
 
 #define BAND_CACHE 1024
 
+/* a device's last recorded (cell, element); dev = device << 5 | HOUR_ANY, 0 = empty */
+typedef struct DevMemo
+{
+	uint64_t	dev;
+	uint64_t	elem;
+	uint64_t	cell;
+} DevMemo;
+
 struct TAFpAcc
 {
 	TAFpGrid	grid;
@@ -514,12 +522,14 @@ struct TAFpAcc
 	int64_t		points;
 	int64_t		devices;
 	int64_t		hour_devices[TA_FP_NHOURS];
-	/* memo of the last cell and the last (cell, element) */
+	/* memo of the last cell */
 	int			have_memo;
 	uint32_t	memo_idx;
 	uint64_t	memo_key;
-	uint64_t	memo_pcell,
-				memo_pelem;		/* 0 = none */
+	/* per device, the last (cell, element) recorded */
+	DevMemo    *dmemo;
+	size_t		dmask,
+				ndmemo;
 };
 
 static TAFpStatus
@@ -566,6 +576,7 @@ ta_fp_acc_free(TAFpAcc *acc)
 	mem_free(&al, acc->cslots);
 	mem_free(&al, acc->pslots);
 	mem_free(&al, acc->gslots);
+	mem_free(&al, acc->dmemo);
 	mem_free(&al, acc);
 }
 
@@ -597,6 +608,8 @@ ta_fp_acc_memory(const TAFpAcc *acc)
 		n += (acc->pmask + 1) * sizeof(PairSlot);
 	if (acc->gslots)
 		n += (acc->gmask + 1) * sizeof(uint64_t);
+	if (acc->dmemo)
+		n += (acc->dmask + 1) * sizeof(DevMemo);
 	return n;
 }
 
@@ -875,11 +888,68 @@ count_global(TAFpAcc *acc, uint64_t elem)
 		acc->hour_devices[h - 1]++;
 }
 
+/* the device memo: an open-addressing map, at most half full */
+static int
+acc_grow_dmemo(TAFpAcc *acc)
+{
+	size_t		n = acc->dmemo ? (acc->dmask + 1) * 2 : 64;
+	DevMemo    *t = mem_alloc(&acc->al, size_mul(n, sizeof(DevMemo)));
+	size_t		j;
+
+	if (t == NULL)
+		return -1;
+	memset(t, 0, n * sizeof(DevMemo));
+	if (acc->dmemo)
+	{
+		for (j = 0; j <= acc->dmask; j++)
+		{
+			size_t		i;
+
+			if (acc->dmemo[j].dev == 0)
+				continue;
+			for (i = mix64(acc->dmemo[j].dev) & (n - 1); t[i].dev; i = (i + 1) & (n - 1))
+				;
+			t[i] = acc->dmemo[j];
+		}
+		mem_free(&acc->al, acc->dmemo);
+	}
+	acc->dmemo = t;
+	acc->dmask = n - 1;
+	return 0;
+}
+
+/* the memo entry of device e_any, created empty if absent; NULL out of memory */
+static inline DevMemo *
+acc_dmemo(TAFpAcc *acc, uint64_t e_any)
+{
+	size_t		i;
+
+	if ((acc->dmemo == NULL || (acc->ndmemo + 1) * 2 > acc->dmask + 1) &&
+		acc_grow_dmemo(acc) < 0)
+		return NULL;
+	for (i = mix64(e_any) & acc->dmask;; i = (i + 1) & acc->dmask)
+	{
+		DevMemo    *m = &acc->dmemo[i];
+
+		if (m->dev == e_any)
+			return m;
+		if (m->dev == 0)
+		{
+			m->dev = e_any;
+			m->elem = 0;
+			m->cell = 0;
+			acc->ndmemo++;
+			return m;
+		}
+	}
+}
+
 /*
  * Records device dev in cell idx (key) at hour (or -1).  A (cell, dev, hour)
  * pair already present implies its (cell, dev, any), (dev, hour) and (dev,
  * any) entries are too, so the common case is one probe, or none when the
- * memo matches.
+ * device's memo matches (a device stays in a cell and an hour for many
+ * fixes, even when the feed interleaves devices).
  */
 static inline TAFpStatus
 acc_device(TAFpAcc *acc, uint32_t idx, uint64_t key, uint64_t dev, int hour)
@@ -887,9 +957,12 @@ acc_device(TAFpAcc *acc, uint32_t idx, uint64_t key, uint64_t dev, int hour)
 	uint64_t	base = dev << 5;
 	uint64_t	e_any = base | HOUR_ANY;
 	uint64_t	e = hour >= 0 ? base | (uint64_t) (hour + 1) : e_any;
+	DevMemo    *memo;
 	int			r;
 
-	if (acc->memo_pelem == e && acc->memo_pcell == key)
+	if ((memo = acc_dmemo(acc, e_any)) == NULL)
+		return TA_FP_E_NOMEM;
+	if (memo->elem == e && memo->cell == key)
 		return TA_FP_OK;
 	r = pair_insert(acc, key, e);
 	if (r < 0)
@@ -921,8 +994,8 @@ acc_device(TAFpAcc *acc, uint32_t idx, uint64_t key, uint64_t dev, int hour)
 			}
 		}
 	}
-	acc->memo_pcell = key;
-	acc->memo_pelem = e;
+	memo->elem = e;
+	memo->cell = key;
 	return TA_FP_OK;
 }
 

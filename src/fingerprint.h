@@ -59,9 +59,15 @@
  *	  hour) pairs (hour "any" included), so merging two accumulators is
  *	  exact (the parallel combine step), and add() is O(1) amortised: one
  *	  sin and cos per geographic point (column counts come from a per-band
- *	  cache), a memo of the last cell and of the last (cell, device, hour)
- *	  so that a run of fixes of one trace in one cell and hour costs no set
- *	  probe at all, and no allocation except when a table doubles.
+ *	  cache), a memo of the last cell, and per device (a hash map, 48
+ *	  bytes a device) its last (cell, hour), so a device's run of fixes in
+ *	  one cell and hour costs no probe of the large pair set even when the
+ *	  feed interleaves devices; no allocation except when a table doubles.
+ *	  Memory: 32 to 64 bytes per distinct (cell, device, hour) and (cell,
+ *	  device) pair, so a trace-like feed stays small (20 000 cars x 500
+ *	  fixes in 1 km cells, interleaved: 74 MB) but rows of random devices
+ *	  in random cells and hours cost over 100 bytes a row (1.3 GB for ten
+ *	  million): exactness costs memory.
  *
  * FINGERPRINT (TAFingerprint)
  *	  What finalize returns and what is stored: cells sorted by key with
