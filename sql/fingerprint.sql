@@ -124,6 +124,14 @@ SELECT length(ST_AsMVT(t, 'cells')) > 0 AS mvt,
 FROM (SELECT ST_AsMVTGeom(ST_Transform(cell, 3857), ST_TileEnvelope(10, 550, 335)) AS geom, cell, points
 	  FROM fingerprint_cells((SELECT a FROM fp_vals), 5) WHERE cell IS NOT NULL) t;
 
+-- the heat map: one rect per shown cell, plus the background and 10 legend steps
+SELECT svg LIKE '<svg xmlns="http://www.w3.org/2000/svg" width="500"%' AS is_svg,
+	(length(svg) - length(replace(svg, '<rect ', ''))) / 6 - 11 =
+		(SELECT count(*) FROM fingerprint_cells(a, 15) WHERE cell IS NOT NULL) AS one_rect_per_cell,
+	svg LIKE '%1370 cells (8204 points) seen by fewer than 15 devices hidden%' AS says_what_is_hidden
+FROM (SELECT a, fingerprint_svg(a, 15, 500) AS svg FROM fp_vals OFFSET 0) x;
+SELECT fingerprint_svg(a, 5, 50) FROM fp_vals;
+
 -- Bad input
 SELECT 'v=1;kind=planar'::fingerprint;
 SELECT 'v=1;kind=planar;srid=32633;cell_m=100;to_meter=1;hours=no;devices=yes;points=4;distinct_devices=1;cells=0:0:3:5 0:1:1:1'::fingerprint;
