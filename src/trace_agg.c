@@ -52,6 +52,7 @@ PG_FUNCTION_INFO_V1(trace_state_serial);
 PG_FUNCTION_INFO_V1(trace_state_deserial);
 PG_FUNCTION_INFO_V1(trace_line_final);
 PG_FUNCTION_INFO_V1(trace_summary_final);
+PG_FUNCTION_INFO_V1(trace_realism_final);
 
 static MemoryContext
 agg_context(FunctionCallInfo fcinfo, const char *fn)
@@ -383,4 +384,20 @@ trace_summary_final(PG_FUNCTION_ARGS)
 		ta_find_jumps(NULL, 0, NULL, prm, NULL, NULL, NULL, &sum);
 	memcpy(skipped_total, st->skipped, sizeof(skipped_total));
 	PG_RETURN_DATUM(ta_summary_tuple(fcinfo, &sum, skipped_total, st->rejected));
+}
+
+/* trace_realism(geom, ts): the realism of one trace from point rows */
+Datum
+trace_realism_final(PG_FUNCTION_ARGS)
+{
+	TraceState *st;
+
+	agg_context(fcinfo, "trace_realism_final");
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	st = (TraceState *) PG_GETARG_POINTER(0);
+	if (st->n == 0)
+		PG_RETURN_NULL();
+	state_sort(st);
+	PG_RETURN_DATUM(ta_realism_tuple(fcinfo, st->fix, st->n, &st->si->metric));
 }

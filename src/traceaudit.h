@@ -80,4 +80,8 @@ extern void ta_jump_params(FunctionCallInfo fcinfo, int argoff, TAJumpParams *pr
 extern Datum ta_summary_tuple(FunctionCallInfo fcinfo, const TAJumpSummary *s,
 							  const int64 *skipped, const int64 *rejected);
 
+/* realism_fmgr.c */
+extern Datum ta_realism_tuple(FunctionCallInfo fcinfo, const TAFix *fix, size_t n,
+							  const TAMetric *mt);
+
 #endif							/* TRACEAUDIT_H */

@@ -1,0 +1,32 @@
+
+-- ---------------------------------------------------------------------------
+-- Realism score: does a trace look like real recorded movement?
+-- ---------------------------------------------------------------------------
+
+CREATE TYPE trace_realism AS (
+	score		float8,
+	verdict		text,
+	evidence	jsonb
+);
+COMMENT ON TYPE trace_realism IS
+	'realism of a trace: score in [0, 1] (1 = looks recorded), verdict real/synthetic/inconclusive, and per-feature evidence';
+
+CREATE FUNCTION trace_realism(trace geometry) RETURNS trace_realism
+	AS 'MODULE_PATHNAME' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION trace_realism(geometry) IS
+	'realism of a LINESTRING M trace: score, verdict and evidence (clock, noise at rest, geometry, kinematics, coordinate precision)';
+
+CREATE FUNCTION trace_realism_final(internal)
+RETURNS trace_realism AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
+
+CREATE AGGREGATE trace_realism(geometry, timestamptz) (
+	SFUNC = trace_summary_transfn,
+	STYPE = internal,
+	FINALFUNC = trace_realism_final,
+	COMBINEFUNC = trace_state_combine,
+	SERIALFUNC = trace_state_serial,
+	DESERIALFUNC = trace_state_deserial,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE trace_realism(geometry, timestamptz) IS
+	'realism of one trace from point rows (NULL and bad rows are left out)';
