@@ -220,6 +220,9 @@ typedef struct FpState
 	int32		srid;
 	/* for hours: the time zone, looked up once */
 	pg_tz	   *tz;
+	/* UTC offsets per quarter hour, so most rows need no time zone lookup */
+	int64		zone_bucket[256];
+	int32		zone_offset[256];
 	FmgrInfo	hash;			/* extended hash of the device type */
 	bool		hash_ready;
 	int64		rejected;		/* empty or off-grid points (counted, not kept) */
@@ -237,6 +240,15 @@ fp_agg_context(FunctionCallInfo fcinfo, const char *fn)
 	return ctx;
 }
 
+static void
+fp_zone_cache_reset(FpState *st)
+{
+	size_t		i;
+
+	for (i = 0; i < lengthof(st->zone_bucket); i++)
+		st->zone_bucket[i] = PG_INT64_MIN;
+}
+
 static FpState *
 fp_state_new(MemoryContext ctx, int32 srid, double cell_m, unsigned flags)
 {
@@ -246,6 +258,7 @@ fp_state_new(MemoryContext ctx, int32 srid, double cell_m, unsigned flags)
 	TAFpError	err;
 
 	st->al = fp_allocator(ctx);
+	fp_zone_cache_reset(st);
 	st->cell_m = cell_m;
 	st->flags = flags;
 	st->srid = srid;
@@ -264,19 +277,57 @@ fp_state_new(MemoryContext ctx, int32 srid, double cell_m, unsigned flags)
 	return st;
 }
 
-/* hour of the day of ts in the zone of the state (the session's if none) */
-static int
-fp_hour(FpState *st, TimestampTz ts)
+/* seconds east of UTC at ts in the state's zone (the session's if none) */
+static bool
+fp_utc_offset(FpState *st, TimestampTz ts, int32 *off)
 {
 	struct pg_tm tm;
 	fsec_t		fsec;
 	int			tzoff;
 
+	if (timestamp2tm(ts, &tzoff, &tm, &fsec, NULL, st->tz ? st->tz : session_timezone) != 0)
+		return false;
+	*off = (int32) tm.tm_gmtoff;
+	return true;
+}
+
+/*
+ * Hour of the day of ts in the state's zone.  Offsets are cached per UTC
+ * quarter hour, and only when the offset is the same at both ends of it
+ * (a zone cannot change twice within 15 minutes), so the cache is exact.
+ */
+static int
+fp_hour(FpState *st, TimestampTz ts)
+{
+	const int64 q = INT64CONST(900000000);	/* 15 minutes in microseconds */
+	const int64 hour_us = INT64CONST(3600000000);
+	int64		b,
+				local,
+				h;
+	int			slot;
+	int32		off,
+				off_end;
+
 	if (TIMESTAMP_NOT_FINITE(ts))
 		return -1;
-	if (timestamp2tm(ts, &tzoff, &tm, &fsec, NULL, st->tz ? st->tz : session_timezone) != 0)
-		return -1;
-	return tm.tm_hour;
+	b = ts >= 0 ? ts / q : -((-ts - 1) / q) - 1;
+	slot = (int) (b & 255);
+	if (st->zone_bucket[slot] == b)
+		off = st->zone_offset[slot];
+	else
+	{
+		if (!fp_utc_offset(st, ts, &off))
+			return -1;
+		if (fp_utc_offset(st, b * q, &off_end) && off_end == off &&
+			fp_utc_offset(st, b * q + q - 1, &off_end) && off_end == off)
+		{
+			st->zone_bucket[slot] = b;
+			st->zone_offset[slot] = off;
+		}
+	}
+	local = ts + (int64) off * 1000000;
+	h = (local >= 0 ? local / hour_us : -((-local - 1) / hour_us) - 1) % 24;
+	return (int) (h < 0 ? h + 24 : h);
 }
 
 /*
@@ -450,6 +501,7 @@ density_fingerprint_deserial(PG_FUNCTION_ARGS)
 	buf.maxlen = buf.len;
 	buf.cursor = 0;
 	st->al = fp_allocator(ctx);
+	fp_zone_cache_reset(st);
 	st->cell_m = pq_getmsgfloat8(&buf);
 	st->srid = pq_getmsgint(&buf, 4);
 	st->flags = (unsigned) pq_getmsgint(&buf, 4);

@@ -1,6 +1,7 @@
 -- Jump detection over the benchmark table, side by side in one run:
 -- the scan floor, the GROUP BY floor (grouping alone, no per-trace work), the LAG + ST_DistanceSphere query users write today, and
--- traceaudit's trace_summary, each the best of :runs runs.
+-- traceaudit's trace_summary, and trace_realism per trace (issue 4 asks it
+-- to stay within 3x of the jump detection), each the best of :runs runs.
 \if :{?runs}
 \else
 \set runs 3
@@ -25,6 +26,9 @@ SELECT pg_temp.bench('traceaudit trace_summary', $q$
 	SELECT sum((s).implausible), max((s).max_speed_mps) FROM (
 		SELECT trace_id, trace_summary(geom, ts) AS s FROM bench_fixes GROUP BY trace_id) r $q$, :runs);
 
+SELECT pg_temp.bench('traceaudit trace_realism', $q$
+	SELECT count(*) FILTER (WHERE (r).verdict = 'real') FROM (
+		SELECT trace_id, trace_realism(geom, ts) AS r FROM bench_fixes GROUP BY trace_id) x $q$, :runs);
 \o
 -- the answers agree on what matters: every trace with an injected teleport
 SELECT count(*) FILTER (WHERE (s).implausible > 0) AS traces_flagged,
@@ -36,5 +40,6 @@ WITH best AS (SELECT name, min(ms) AS ms FROM bench_time GROUP BY name)
 SELECT name, round(ms) AS best_ms,
 	round((ms / (SELECT ms FROM best WHERE name = 'count(*)'))::numeric, 2) AS x_count,
 	round((ms / (SELECT ms FROM best WHERE name = 'sum(ST_X(geom))'))::numeric, 2) AS x_sum_st_x,
-	round(((SELECT ms FROM best WHERE name = 'LAG + ST_DistanceSphere') / ms)::numeric, 1) AS lag_query_over_this
+	round(((SELECT ms FROM best WHERE name = 'LAG + ST_DistanceSphere') / ms)::numeric, 1) AS lag_query_over_this,
+	round((ms / (SELECT ms FROM best WHERE name = 'traceaudit trace_summary'))::numeric, 2) AS x_trace_summary
 FROM best ORDER BY ms;
