@@ -99,6 +99,31 @@ SELECT source, trace_id, seq, reason, t_from, detail FROM (
 		trace_jumps(l.line, a.profile) j
 	WHERE (a.s).implausible > 0 AND j.reason IN ('speed', 'spike', 'acceleration')) x
 WHERE r <= 3 ORDER BY source, speed_mps DESC;
+
+\echo
+\echo '== Does it look like real recorded movement? (trace_realism per trace)'
+SELECT source, count(*) AS traces,
+	count(*) FILTER (WHERE (r).verdict = 'real') AS real,
+	count(*) FILTER (WHERE (r).verdict = 'synthetic') AS synthetic,
+	count(*) FILTER (WHERE (r).verdict = 'inconclusive') AS inconclusive,
+	round(avg((r).score)::numeric, 2) AS mean_score
+FROM (SELECT source, trace_id, trace_realism(geom, ts) AS r FROM fixes GROUP BY 1, 2) x
+GROUP BY source ORDER BY source;
+
+\echo
+\echo '== The strongest evidence for the least real-looking traces'
+SELECT source, trace_id, round((r).score::numeric, 3) AS score, (r).verdict,
+	(r).evidence->'features'->0->>'explanation' AS strongest_evidence
+FROM (SELECT source, trace_id, trace_realism(geom, ts) AS r FROM fixes GROUP BY 1, 2) x
+WHERE (r).verdict <> 'inconclusive' ORDER BY (r).score, trace_id LIMIT 5;
+
+\echo
+\echo '== Where the points concentrate (density_fingerprint, 1 km cells)'
+SELECT source, (s).points, (s).devices, (s).cells, round((s).gini::numeric, 3) AS gini,
+	round((s).entropy::numeric, 3) AS entropy, round((s).top10_share::numeric, 3) AS top10_share,
+	round((s).zipf_slope::numeric, 2) AS zipf_slope, (s).core_cells
+FROM (SELECT source, fingerprint_summary(density_fingerprint(geom, ts, trace_id, 1000)) AS s
+	  FROM fixes GROUP BY source) x ORDER BY source;
 SQL
 
 cat <<EOF
