@@ -175,6 +175,28 @@ REVOKE ALL ON ALL TABLES IN SCHEMA traceaudit_results FROM regress_audit_reader;
 REVOKE ALL ON SCHEMA traceaudit_results FROM regress_audit_reader;
 DROP ROLE regress_audit_reader;
 
+-- auditing needs no superuser: SELECT on the table, and the grants on the
+-- results documented in README.md
+CREATE ROLE regress_audit_auditor;
+GRANT USAGE ON SCHEMA traceaudit_results TO regress_audit_auditor;
+GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA traceaudit_results TO regress_audit_auditor;
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA traceaudit_results TO regress_audit_auditor;
+GRANT SELECT ON audit_fixes TO regress_audit_auditor;
+SET ROLE regress_audit_auditor;
+SELECT trace_audit('audit_fixes', 'device', 'ts', 'geom') AS auditor_audit \gset
+RESET ROLE;
+SELECT run_by, status, traces FROM traceaudit_results.audit_run WHERE id = :auditor_audit;
+REVOKE ALL ON ALL TABLES IN SCHEMA traceaudit_results FROM regress_audit_auditor;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA traceaudit_results FROM regress_audit_auditor;
+REVOKE ALL ON SCHEMA traceaudit_results FROM regress_audit_auditor;
+REVOKE ALL ON audit_fixes FROM regress_audit_auditor;
+DROP ROLE regress_audit_auditor;
+
+-- a trajectory table repeating a trace id is refused, and leaves nothing
+INSERT INTO audit_lines SELECT id, traj FROM audit_lines WHERE id = 'bus7';
+SELECT trace_audit('audit_lines', 'id', NULL, 'traj');
+SELECT count(*) AS runs_after_auditor FROM traceaudit_results.audit_run WHERE id > :auditor_audit;
+
 -- the function is SECURITY INVOKER with a pinned search_path
 SELECT p.proname, p.prosecdef, p.proconfig IS NOT NULL AND p.proconfig[1] LIKE 'search_path=%' AS path_pinned
 FROM pg_proc p WHERE p.proname IN ('trace_audit', 'trace_audit_report') ORDER BY 1;

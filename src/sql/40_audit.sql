@@ -264,6 +264,8 @@ BEGIN
 			FROM t WHERE id IS NULL$q$, src)
 		INTO n_null_id USING run, profile;
 	ELSE
+		-- one row per trajectory: a repeated trace id is an error that says so
+		BEGIN
 		EXECUTE format($q$
 			WITH ins AS (
 				INSERT INTO traceaudit_results.audit_trace
@@ -277,6 +279,11 @@ BEGIN
 				count(*) FILTER (WHERE id IS NOT NULL AND traj IS NULL)
 			FROM %s$q$, src, src)
 		INTO n_rows, n_null_id, n_null_traj USING run, profile;
+		EXCEPTION WHEN unique_violation THEN
+			RAISE EXCEPTION USING ERRCODE = '23505',
+				MESSAGE = format('trace_audit: trace id column %s of %s repeats a trace id', quote_ident(trace_col), qtable),
+				HINT = 'A trajectory table has one row per trace; audit the point rows, or a view with one row per trace.';
+		END;
 	END IF;
 	SELECT count(*), coalesce(sum(fixes), 0),
 		jsonb_build_object('null_trace_id', n_null_id,
@@ -293,8 +300,9 @@ BEGIN
 	IF time_col IS NOT NULL THEN
 		n_rows := n_kept + n_null_id;	-- every row read lands in exactly one count
 	END IF;
-	RAISE NOTICE 'trace_audit %: phase 1/3 summaries and realism: % rows, % traces, % fixes in % s',
-		run, n_rows, n_traces, n_fixes, round(extract(epoch FROM clock_timestamp() - tp)::numeric, 1);
+	RAISE NOTICE 'trace_audit %: phase 1/3 summaries and realism: % rows, % traces, % fixes in % s (% rows/s)',
+		run, n_rows, n_traces, n_fixes, round(extract(epoch FROM clock_timestamp() - tp)::numeric, 1),
+		round(n_rows / greatest(extract(epoch FROM clock_timestamp() - tp)::numeric, 0.001));
 
 	-- phase 2: findings, only for traces with some.  The traces are passed
 	-- as arrays (hashed = ANY) rather than joined to audit_trace, whose
@@ -348,8 +356,9 @@ BEGIN
 			FROM %s, ST_DumpPoints(src.traj) p WHERE src.id IS NOT NULL$q$, src)
 		INTO fp USING cell_m, tz;
 	END IF;
-	RAISE NOTICE 'trace_audit %: phase 3/3 fingerprint: % rows in % s',
-		run, n_rows, round(extract(epoch FROM clock_timestamp() - tp)::numeric, 1);
+	RAISE NOTICE 'trace_audit %: phase 3/3 fingerprint: % rows in % s (% rows/s)',
+		run, n_rows, round(extract(epoch FROM clock_timestamp() - tp)::numeric, 1),
+		round(n_rows / greatest(extract(epoch FROM clock_timestamp() - tp)::numeric, 0.001));
 
 	-- the dataset verdict from the per-trace realism
 	SELECT jsonb_build_object(
