@@ -228,18 +228,6 @@ typedef struct FpState
 	int64		rejected;		/* empty or off-grid points (counted, not kept) */
 } FpState;
 
-static MemoryContext
-fp_agg_context(FunctionCallInfo fcinfo, const char *fn)
-{
-	MemoryContext ctx;
-
-	if (!AggCheckCallContext(fcinfo, &ctx))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("%s called in non-aggregate context", fn)));
-	return ctx;
-}
-
 static void
 fp_zone_cache_reset(FpState *st)
 {
@@ -339,7 +327,7 @@ fp_hour(FpState *st, TimestampTz ts)
 Datum
 density_fingerprint_transfn(PG_FUNCTION_ARGS)
 {
-	MemoryContext ctx = fp_agg_context(fcinfo, "density_fingerprint");
+	MemoryContext ctx = ta_agg_context(fcinfo, "density_fingerprint");
 	bool		timed = PG_NARGS() >= 5;
 	int			cell_arg = timed ? 4 : 2;
 	FpState    *st = PG_ARGISNULL(0) ? NULL : (FpState *) PG_GETARG_POINTER(0);
@@ -433,7 +421,7 @@ density_fingerprint_transfn(PG_FUNCTION_ARGS)
 Datum
 density_fingerprint_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext ctx = fp_agg_context(fcinfo, "density_fingerprint");
+	MemoryContext ctx = ta_agg_context(fcinfo, "density_fingerprint");
 	FpState    *a = PG_ARGISNULL(0) ? NULL : (FpState *) PG_GETARG_POINTER(0);
 	FpState    *b = PG_ARGISNULL(1) ? NULL : (FpState *) PG_GETARG_POINTER(1);
 	TAFpError	err;
@@ -468,7 +456,7 @@ density_fingerprint_serial(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 	size_t		len = ta_fp_acc_serialize(st->acc, NULL, 0);
 
-	fp_agg_context(fcinfo, "density_fingerprint");
+	ta_agg_context(fcinfo, "density_fingerprint");
 	if (len > MaxAllocSize - 256)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -489,7 +477,7 @@ density_fingerprint_serial(PG_FUNCTION_ARGS)
 Datum
 density_fingerprint_deserial(PG_FUNCTION_ARGS)
 {
-	MemoryContext ctx = fp_agg_context(fcinfo, "density_fingerprint");
+	MemoryContext ctx = ta_agg_context(fcinfo, "density_fingerprint");
 	bytea	   *b = PG_GETARG_BYTEA_PP(0);
 	StringInfoData buf;
 	FpState    *st = MemoryContextAllocZero(ctx, sizeof(FpState));
@@ -521,7 +509,7 @@ density_fingerprint_final(PG_FUNCTION_ARGS)
 	TAFpAlloc	al = fp_allocator(CurrentMemoryContext);
 	TAFingerprint fp;
 
-	fp_agg_context(fcinfo, "density_fingerprint");
+	ta_agg_context(fcinfo, "density_fingerprint");
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	st = (FpState *) PG_GETARG_POINTER(0);

@@ -200,3 +200,16 @@ ta_tick_interrupts(void *ctx)
 {
 	CHECK_FOR_INTERRUPTS();
 }
+
+/* the aggregate's memory context, or an error if not called as an aggregate */
+MemoryContext
+ta_agg_context(FunctionCallInfo fcinfo, const char *fn)
+{
+	MemoryContext ctx;
+
+	if (!AggCheckCallContext(fcinfo, &ctx))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s called in non-aggregate context", fn)));
+	return ctx;
+}

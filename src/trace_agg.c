@@ -54,18 +54,6 @@ PG_FUNCTION_INFO_V1(trace_line_final);
 PG_FUNCTION_INFO_V1(trace_summary_final);
 PG_FUNCTION_INFO_V1(trace_realism_final);
 
-static MemoryContext
-agg_context(FunctionCallInfo fcinfo, const char *fn)
-{
-	MemoryContext ctx;
-
-	if (!AggCheckCallContext(fcinfo, &ctx))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("%s called in non-aggregate context", fn)));
-	return ctx;
-}
-
 static TraceState *
 state_new(MemoryContext ctx)
 {
@@ -161,7 +149,7 @@ state_append(TraceState *a, TraceState *b, MemoryContext ctx)
 static TraceState *
 state_add(FunctionCallInfo fcinfo, const char *fn, bool strict)
 {
-	MemoryContext ctx = agg_context(fcinfo, fn);
+	MemoryContext ctx = ta_agg_context(fcinfo, fn);
 	TraceState *st = PG_ARGISNULL(0) ? state_new(ctx) : (TraceState *) PG_GETARG_POINTER(0);
 	GserGeom	g;
 	TimestampTz ts;
@@ -235,7 +223,7 @@ trace_summary_transfn(PG_FUNCTION_ARGS)
 Datum
 trace_state_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext ctx = agg_context(fcinfo, "trace_state_combine");
+	MemoryContext ctx = ta_agg_context(fcinfo, "trace_state_combine");
 	TraceState *a = PG_ARGISNULL(0) ? NULL : (TraceState *) PG_GETARG_POINTER(0);
 	TraceState *b = PG_ARGISNULL(1) ? NULL : (TraceState *) PG_GETARG_POINTER(1);
 	int			i;
@@ -273,7 +261,7 @@ trace_state_serial(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 	int			i;
 
-	agg_context(fcinfo, "trace_state_serial");
+	ta_agg_context(fcinfo, "trace_state_serial");
 	pq_begintypsend(&buf);
 	pq_sendint32(&buf, STATE_MAGIC);
 	pq_sendint32(&buf, st->srid);
@@ -293,7 +281,7 @@ trace_state_serial(PG_FUNCTION_ARGS)
 Datum
 trace_state_deserial(PG_FUNCTION_ARGS)
 {
-	MemoryContext ctx = agg_context(fcinfo, "trace_state_deserial");
+	MemoryContext ctx = ta_agg_context(fcinfo, "trace_state_deserial");
 	bytea	   *b = PG_GETARG_BYTEA_PP(0);
 	StringInfoData buf;
 	TraceState *st = state_new(ctx);
@@ -344,20 +332,33 @@ state_sort(TraceState *st)
 /*
  * The final functions sort the state in place.  That keeps its meaning (a
  * multiset of fixes), so further transitions and a second final call stay
- * correct: FINALFUNC_MODIFY = SHAREABLE is truthful.
+ * correct: the default FINALFUNC_MODIFY = READ_ONLY is truthful.
+ *
+ * final_fixes: the state of a final function with its fixes sorted, or NULL
+ * when there is no fix.
  */
-Datum
-trace_line_final(PG_FUNCTION_ARGS)
+static TraceState *
+final_fixes(FunctionCallInfo fcinfo, const char *fn)
 {
 	TraceState *st;
 
-	agg_context(fcinfo, "trace_line_final");
+	ta_agg_context(fcinfo, fn);
 	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
+		return NULL;
 	st = (TraceState *) PG_GETARG_POINTER(0);
 	if (st->n == 0)
-		PG_RETURN_NULL();
+		return NULL;
 	state_sort(st);
+	return st;
+}
+
+Datum
+trace_line_final(PG_FUNCTION_ARGS)
+{
+	TraceState *st = final_fixes(fcinfo, "trace_line");
+
+	if (st == NULL)
+		PG_RETURN_NULL();
 	PG_RETURN_DATUM(ta_line_datum(st->srid, st->fix, st->n));
 }
 
@@ -367,9 +368,8 @@ trace_summary_final(PG_FUNCTION_ARGS)
 	TraceState *st;
 	TAJumpSummary sum;
 	const TAJumpParams *prm;
-	int64		skipped_total[TA_NSKIP] = {0};
 
-	agg_context(fcinfo, "trace_summary_final");
+	ta_agg_context(fcinfo, "trace_summary_final");
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	st = (TraceState *) PG_GETARG_POINTER(0);
@@ -382,22 +382,16 @@ trace_summary_final(PG_FUNCTION_ARGS)
 	}
 	else
 		ta_find_jumps(NULL, 0, NULL, prm, NULL, NULL, NULL, &sum);
-	memcpy(skipped_total, st->skipped, sizeof(skipped_total));
-	PG_RETURN_DATUM(ta_summary_tuple(fcinfo, &sum, skipped_total, st->rejected));
+	PG_RETURN_DATUM(ta_summary_tuple(fcinfo, &sum, st->skipped, st->rejected));
 }
 
 /* trace_realism(geom, ts): the realism of one trace from point rows */
 Datum
 trace_realism_final(PG_FUNCTION_ARGS)
 {
-	TraceState *st;
+	TraceState *st = final_fixes(fcinfo, "trace_realism");
 
-	agg_context(fcinfo, "trace_realism_final");
-	if (PG_ARGISNULL(0))
+	if (st == NULL)
 		PG_RETURN_NULL();
-	st = (TraceState *) PG_GETARG_POINTER(0);
-	if (st->n == 0)
-		PG_RETURN_NULL();
-	state_sort(st);
 	PG_RETURN_DATUM(ta_realism_tuple(fcinfo, st->fix, st->n, &st->si->metric));
 }
