@@ -124,6 +124,14 @@ SELECT source, (s).points, (s).devices, (s).cells, round((s).gini::numeric, 3) A
 	round((s).zipf_slope::numeric, 2) AS zipf_slope, (s).core_cells
 FROM (SELECT source, fingerprint_summary(density_fingerprint(geom, ts, trace_id, 1000)) AS s
 	  FROM fixes GROUP BY source) x ORDER BY source;
+
+\echo
+\echo '== The whole table in one call: trace_audit, then trace_audit_report'
+SET client_min_messages = warning;
+SELECT trace_audit('fixes', 'trace_id', 'ts', 'geom') AS audit_id \gset
+\pset format unaligned
+\pset tuples_only on
+SELECT trace_audit_report(:audit_id);
 SQL
 
 cat <<EOF
