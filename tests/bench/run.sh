@@ -12,7 +12,7 @@ psql -qX -d postgres -tc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | gre
 # the library may be newer than the SQL objects of the same version: recreate them
 psql -qX -d $DB -c "SET client_min_messages = warning; DROP EXTENSION IF EXISTS traceaudit; CREATE EXTENSION traceaudit CASCADE"
 psql -qX -d $DB -v ON_ERROR_STOP=1 -v fixes="$FIXES" -v traces="$TRACES" -f make_data.sql
-for b in jumps.sql fingerprint.sql; do
+for b in jumps.sql fingerprint.sql audit.sql; do
 	echo "== $b ($FIXES fixes, $TRACES traces, best of $RUNS)"
 	psql -qX -d $DB -v ON_ERROR_STOP=1 -v runs="$RUNS" -f "$b"
 done
