@@ -1,10 +1,6 @@
 -- A whole-table audit against the queries it is made of, run alone, in one
 -- run: trace_audit of the benchmark table should take at most 2x the sum of
 -- the jump, realism and fingerprint queries.
-\if :{?runs}
-\else
-\set runs 3
-\endif
 \pset footer off
 \ir timing.sql
 

@@ -1,10 +1,6 @@
 -- Density fingerprints over the benchmark table, side by side in one run:
 -- the scan floor, the ST_SnapToGrid ... GROUP BY query users write today
 -- (points per ~1 km cell), and density_fingerprint with 1 km cells.
-\if :{?runs}
-\else
-\set runs 3
-\endif
 \pset footer off
 \ir timing.sql
 

@@ -2,10 +2,6 @@
 -- the scan floor, the GROUP BY floor (grouping alone, no per-trace work), the LAG + ST_DistanceSphere query users write today, and
 -- traceaudit's trace_summary, and trace_realism per trace (issue 4 asks it
 -- to stay within 3x of the jump detection), each the best of :runs runs.
-\if :{?runs}
-\else
-\set runs 3
-\endif
 \pset footer off
 \ir timing.sql
 

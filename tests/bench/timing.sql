@@ -1,5 +1,10 @@
 -- Shared by the benchmark scripts: pg_temp.bench(name, query, runs) runs a
--- query runs times and records each duration in bench_time.
+-- query runs times and records each duration in bench_time; :runs defaults
+-- to 3.
+\if :{?runs}
+\else
+\set runs 3
+\endif
 CREATE TEMP TABLE bench_time (name text, run int, ms float8);
 
 CREATE OR REPLACE FUNCTION pg_temp.bench(name text, q text, runs int) RETURNS void
