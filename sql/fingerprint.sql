@@ -123,9 +123,9 @@ SELECT t = (SELECT density_fingerprint(geom, ts, device, 500)::text FROM fp_pts)
 SELECT a::text::fingerprint::text = a::text AS text_round_trip FROM fp_vals;
 CREATE TABLE fp_bin (f fingerprint);
 INSERT INTO fp_bin SELECT a FROM fp_vals;
-\copy fp_bin TO '/tmp/traceaudit_fp_regress.bin' WITH (FORMAT binary)
+\copy fp_bin TO 'results/fingerprint_copy.bin' WITH (FORMAT binary)
 TRUNCATE fp_bin;
-\copy fp_bin FROM '/tmp/traceaudit_fp_regress.bin' WITH (FORMAT binary)
+\copy fp_bin FROM 'results/fingerprint_copy.bin' WITH (FORMAT binary)
 SELECT f::text = (SELECT a::text FROM fp_vals) AS binary_round_trip FROM fp_bin;
 SELECT 'v=1;kind=planar;srid=32633;cell_m=100;to_meter=1;hours=no;devices=no;points=4;cells=0:0:3 0:1:1'::fingerprint;
 
