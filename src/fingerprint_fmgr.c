@@ -536,15 +536,11 @@ fingerprint_summary(PG_FUNCTION_ARGS)
 	TAFingerprint fp;
 	TAFpSummary s;
 	TAFpAlloc	al = fp_allocator(CurrentMemoryContext);
-	TupleDesc	td;
 	Datum		v[13];
 	bool		n[13] = {0};
 
 	fp_from_datum(PG_GETARG_DATUM(0), &fp);
 	fp_check(ta_fp_summary(&fp, &al, &s), NULL, "fingerprint_summary");
-	if (get_call_result_type(fcinfo, NULL, &td) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "fingerprint_summary must return a composite type");
-	td = BlessTupleDesc(td);
 	v[0] = Float8GetDatum(fp.grid.cell_m);
 	v[1] = Int64GetDatum(s.points);
 	v[2] = Int64GetDatum(s.devices);
@@ -559,7 +555,7 @@ fingerprint_summary(PG_FUNCTION_ARGS)
 	v[10] = float_or_null(s.core_share, &n[10]);
 	v[11] = Int32GetDatum(s.top1_cells);
 	v[12] = Int32GetDatum(s.top10_cells);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(td, v, n)));
+	PG_RETURN_DATUM(ta_result_tuple(fcinfo, v, n, lengthof(v)));
 }
 
 Datum

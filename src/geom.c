@@ -7,6 +7,8 @@
 
 #include <math.h>
 
+#include "access/htup_details.h"
+#include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
@@ -199,6 +201,22 @@ void
 ta_tick_interrupts(void *ctx)
 {
 	CHECK_FOR_INTERRUPTS();
+}
+
+/*
+ * The composite result of a C function declared to return a row type of
+ * natts columns.  A mismatch is an internal error: the install script and
+ * the library disagree.
+ */
+Datum
+ta_result_tuple(FunctionCallInfo fcinfo, Datum *values, bool *nulls, int natts)
+{
+	TupleDesc	td;
+
+	if (get_call_result_type(fcinfo, NULL, &td) != TYPEFUNC_COMPOSITE || td->natts != natts)
+		elog(ERROR, "function returning a row of %d columns is declared differently", natts);
+	td = BlessTupleDesc(td);
+	return HeapTupleGetDatum(heap_form_tuple(td, values, nulls));
 }
 
 /* the aggregate's memory context, or an error if not called as an aggregate */

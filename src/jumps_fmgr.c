@@ -74,6 +74,7 @@ typedef struct EmitCtx
 	ReturnSetInfo *rsi;
 	const TAFix *fix;
 	int32		srid;
+	const TAMetric *mt;
 	double		noise_m;
 } EmitCtx;
 
@@ -91,7 +92,7 @@ finding_detail(const TAFinding *f, const EmitCtx *e)
 							f->last - f->first - 1, f->last - f->first > 2 ? "es" : "",
 							f->distance_m, f->speed_mps, f->limit,
 							f->last - f->first > 2 ? "them are" : "it are",
-							ta_distance(&ta_srid_info(e->srid)->metric,
+							ta_distance(e->mt,
 										e->fix[f->first].x, e->fix[f->first].y,
 										e->fix[f->last].x, e->fix[f->last].y),
 							f->seconds);
@@ -157,6 +158,7 @@ trace_jumps(PG_FUNCTION_ARGS)
 	e.rsi = rsi;
 	e.fix = fix;
 	e.srid = si->srid;
+	e.mt = &si->metric;
 	e.noise_m = prm.noise_m;
 	ta_find_jumps(fix, n, &si->metric, &prm, emit_finding, ta_tick_interrupts, &e, NULL);
 	return (Datum) 0;
@@ -167,19 +169,11 @@ Datum
 ta_summary_tuple(FunctionCallInfo fcinfo, const TAJumpSummary *s,
 				 const int64 *skipped, const int64 *rejected)
 {
-	TupleDesc	td;
 	Datum		v[20];
 	bool		nulls[20] = {0};
 	int			i = 0,
 				r;
 	int32		implausible = 0;
-
-	if (get_call_result_type(fcinfo, NULL, &td) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "trace_summary must return a composite type");
-	td = BlessTupleDesc(td);
-	if (td->natts != lengthof(v))
-		elog(ERROR, "trace_jump_summary has %d columns, expected %d",
-			 td->natts, (int) lengthof(v));
 
 	for (r = 0; r < TA_NREASONS; r++)
 		if (r != TA_GAP)
@@ -203,7 +197,7 @@ ta_summary_tuple(FunctionCallInfo fcinfo, const TAJumpSummary *s,
 	nulls[i] = s->fixes == 0;
 	v[i++] = TimestampTzGetDatum(s->fixes ? ta_epoch_to_ts(s->t_end) : 0);
 	Assert(i == lengthof(v));
-	return HeapTupleGetDatum(heap_form_tuple(td, v, nulls));
+	return ta_result_tuple(fcinfo, v, nulls, lengthof(v));
 }
 
 /*

@@ -70,7 +70,6 @@ ta_realism_tuple(FunctionCallInfo fcinfo, const TAFix *fix, size_t n,
 	TARealismFeatures f;
 	TARealismResult r;
 	StringInfoData js;
-	TupleDesc	td;
 	Datum		v[3];
 	bool		nulls[3] = {0};
 	int			order[TA_RF_N];
@@ -115,13 +114,10 @@ ta_realism_tuple(FunctionCallInfo fcinfo, const TAFix *fix, size_t n,
 	}
 	appendStringInfoString(&js, "]}");
 
-	if (get_call_result_type(fcinfo, NULL, &td) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "trace_realism must return a composite type");
-	td = BlessTupleDesc(td);
 	v[0] = Float8GetDatum(r.score);
 	v[1] = CStringGetTextDatum(ta_realism_verdict_names[r.verdict]);
 	v[2] = DirectFunctionCall1(jsonb_in, CStringGetDatum(js.data));
-	return HeapTupleGetDatum(heap_form_tuple(td, v, nulls));
+	return ta_result_tuple(fcinfo, v, nulls, lengthof(v));
 }
 
 /* trace_realism(trace geometry): the realism of a LINESTRING M trace */

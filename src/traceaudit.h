@@ -50,6 +50,8 @@ extern void ta_report_reject(TAReject r, const char *fn, const TASridInfo *si,
 							 double x, double y, TimestampTz ts);
 extern void ta_check_srid_match(const char *what, int32 expect, int32 got);
 extern void ta_tick_interrupts(void *ctx);
+extern Datum ta_result_tuple(FunctionCallInfo fcinfo, Datum *values, bool *nulls,
+							 int natts);
 extern MemoryContext ta_agg_context(FunctionCallInfo fcinfo, const char *fn);
 extern void ta_check_line_size(size_t n);
 extern Datum ta_line_datum(int32 srid, const TAFix *fix, size_t n);

@@ -12,9 +12,8 @@ DECLARE
 	colours CONSTANT jsonb := '{"speed": "#d62728", "spike": "#e377c2", "acceleration": "#ff7f0e",
 		"duplicate_time": "#1f77b4", "time_backwards": "#9467bd", "gap": "#7f7f7f"}';
 	xmin float8; xmax float8; ymin float8; ymax float8; midy float8;
-	geographic bool;
 	sx float8; sy float8; map_h int; h int;
-	m_per_unit float8; bar_m float8; bar_px float8;
+	m_per_unit float8; m_per_unit_y float8; bar_m float8; bar_px float8;
 	path text; marks text; legend text; counts jsonb;
 BEGIN
 	IF width < 100 OR width > 10000 THEN
@@ -28,15 +27,17 @@ BEGIN
 	END IF;
 	xmin := ST_XMin(trace); xmax := ST_XMax(trace); ymin := ST_YMin(trace); ymax := ST_YMax(trace);
 	midy := (ymin + ymax) / 2;
-	geographic := ST_SRID(trace) IN (SELECT srid FROM spatial_ref_sys WHERE proj4text LIKE '%+proj=longlat%');
-	-- metres per coordinate unit across the middle, with traceaudit's metric
-	SELECT s.distance_m INTO m_per_unit
+	-- metres per coordinate unit along x and y at the middle, with
+	-- traceaudit's metric: true proportions in any CRS, lon/lat included
+	SELECT s.distance_m / 1e-3 INTO m_per_unit
 	FROM trace_segments(ST_SetSRID(ST_MakeLine(ST_MakePointM(xmin, midy, 0),
 		ST_MakePointM(xmin + 1e-3, midy, 1)), ST_SRID(trace))) s;
-	m_per_unit := m_per_unit / 1e-3;
+	SELECT s.distance_m / 1e-3 INTO m_per_unit_y
+	FROM trace_segments(ST_SetSRID(ST_MakeLine(ST_MakePointM(xmin, midy, 0),
+		ST_MakePointM(xmin, midy + 1e-3, 1)), ST_SRID(trace))) s;
 
 	sx := (width - 2 * pad) / greatest(xmax - xmin, ymax - ymin, 1e-9);
-	sy := CASE WHEN geographic THEN sx / greatest(cos(radians(midy)), 0.01) ELSE sx END;
+	sy := sx * m_per_unit_y / greatest(m_per_unit, 1e-12);
 	map_h := greatest(ceil((ymax - ymin) * sy)::int, 20);
 	IF map_h > 4 * width THEN
 		sy := sy * 4 * width / map_h; sx := sx * 4 * width / map_h; map_h := 4 * width;
