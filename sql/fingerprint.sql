@@ -156,6 +156,8 @@ SELECT fingerprint_similarity(a, (SELECT density_fingerprint(geom, 1000) FROM fp
 SELECT density_fingerprint(geom, 0) FROM fp_pts;
 SELECT density_fingerprint(geom, c) FROM (VALUES ('SRID=32633;POINT(1 1)'::geometry, 100), ('SRID=32633;POINT(1 1)', 200)) v(geom, c);
 SELECT density_fingerprint(geom, ts, device, 500, 'Mars/Olympus') FROM fp_pts;
+SELECT density_fingerprint(geom, NULL) FROM fp_pts;
+SELECT density_fingerprint(geom, ts, point(1, 1), 500) FROM fp_pts;
 SELECT density_fingerprint(geom, 100) FROM (VALUES ('SRID=4326;POINT(1 1)'::geometry), ('SRID=32633;POINT(1 1)')) v(geom);
 SELECT * FROM fingerprint_cells((SELECT density_fingerprint(geom, 500) FROM fp_pts));
 SELECT * FROM fingerprint_hours((SELECT density_fingerprint(geom, 500) FROM fp_pts));
