@@ -164,3 +164,18 @@ SELECT * FROM fingerprint_hours((SELECT density_fingerprint(geom, 500) FROM fp_p
 -- empty and off-grid points are left out and counted in a NOTICE
 SELECT density_fingerprint(geom, 100) FROM (VALUES ('SRID=4326;POINT(1 1)'::geometry),
 	('SRID=4326;POINT EMPTY'), ('SRID=4326;POINT(200 1)')) v(geom);
+
+-- fingerprints of disjoint devices add up to the whole and subtract back
+WITH parts AS (
+	SELECT density_fingerprint(geom, ts, device, 500) FILTER (WHERE right(device, 1)::int % 2 = 0) AS even,
+		density_fingerprint(geom, ts, device, 500) FILTER (WHERE right(device, 1)::int % 2 = 1) AS odd,
+		density_fingerprint(geom, ts, device, 500) AS whole
+	FROM fp_pts)
+SELECT fingerprint_add(even, odd)::text = whole::text AS add_is_whole,
+	fingerprint_subtract(whole, odd)::text = even::text AS subtract_is_part,
+	(fingerprint_summary(fingerprint_subtract(whole, whole))).points AS nothing_left
+FROM parts;
+SELECT fingerprint_subtract(density_fingerprint(geom, 500) FILTER (WHERE right(device, 1)::int % 2 = 0),
+	density_fingerprint(geom, 500)) FROM fp_pts;
+SELECT fingerprint_add(density_fingerprint(geom, 500), density_fingerprint(geom, 1000)) FROM fp_pts;
+SELECT fingerprint_add(density_fingerprint(geom, 500), density_fingerprint(geom, ts, device, 500)) FROM fp_pts;

@@ -2600,6 +2600,140 @@ js_similarity(const int64_t *xa, const int64_t *xb, size_t n, double ta, double 
 	return jsd < 0.0 ? 0.0 : jsd > 1.0 ? 1.0 : jsd;
 }
 
+/* a + sign * b without overflow; 0 on overflow */
+static int
+add_count(int64_t a, int64_t b, int sign, int64_t *out)
+{
+	if (sign > 0)
+	{
+		if (b > INT64_MAX - a)
+			return 0;
+		*out = a + b;
+	}
+	else
+		*out = a - b;
+	return 1;
+}
+
+/* merges the hour lists of two cells (either may be NULL) into out */
+static int
+add_hours(const TAFingerprint *a, const TAFpCell *ca, const TAFingerprint *b,
+		  const TAFpCell *cb, int sign, TAFpHour *out, uint32_t *nout)
+{
+	uint32_t	i = 0,
+				j = 0,
+				ni = ca ? ca->hour_count : 0,
+				nj = cb ? cb->hour_count : 0,
+				n = 0;
+
+	while (i < ni || j < nj)
+	{
+		const TAFpHour *ha = i < ni ? &a->hours[ca->hour_first + i] : NULL;
+		const TAFpHour *hb = j < nj ? &b->hours[cb->hour_first + j] : NULL;
+		TAFpHour	h = {0};
+
+		if (ha && (hb == NULL || ha->hour <= hb->hour))
+		{
+			h.hour = ha->hour;
+			h.points = ha->points;
+			h.devices = ha->devices;
+			i++;
+		}
+		if (hb && (ha == NULL || hb->hour <= ha->hour))
+		{
+			h.hour = hb->hour;
+			if (!add_count(h.points, hb->points, sign, &h.points) ||
+				!add_count(h.devices, hb->devices, sign, &h.devices))
+				return 0;
+			j++;
+		}
+		if (h.points != 0 || h.devices != 0)
+			out[n++] = h;
+	}
+	*nout = n;
+	return 1;
+}
+
+TAFpStatus
+ta_fp_add(const TAFingerprint *a, const TAFingerprint *b, int sign,
+		  const TAFpAlloc *al, TAFingerprint *out, TAFpError *err)
+{
+	TAFpDiffIter it;
+	TAFpCellDiff d;
+	TAFpStatus	st;
+	const char *what = sign > 0 ? "added" : "subtracted";
+	int			h;
+
+	memset(out, 0, sizeof(*out));
+	if ((st = ta_fp_compatible(a, b, err)) != TA_FP_OK)
+		return st;
+	if (a->flags != b->flags)
+		return set_error(err, TA_FP_E_INCOMPATIBLE,
+						 "a fingerprint %s hours and devices cannot be %s to one %s them",
+						 (a->flags & TA_FP_F_HOURS) ? "with" : "without", what,
+						 (b->flags & TA_FP_F_HOURS) ? "with" : "without");
+	out->grid = a->grid;
+	out->flags = a->flags;
+	if (!add_count(a->points, b->points, sign, &out->points) ||
+		!add_count(a->devices, b->devices, sign, &out->devices))
+		return set_error(err, TA_FP_E_OVERFLOW, "the sum overflows a counter");
+	for (h = 0; h < TA_FP_NHOURS; h++)
+		if (!add_count(a->hour_devices[h], b->hour_devices[h], sign, &out->hour_devices[h]))
+			return set_error(err, TA_FP_E_OVERFLOW, "the sum overflows a counter");
+	if ((size_t) a->ncells + b->ncells > 0)
+	{
+		out->cells = mem_alloc(al, size_mul((size_t) a->ncells + b->ncells, sizeof(TAFpCell)));
+		if (out->cells == NULL)
+			return TA_FP_E_NOMEM;
+	}
+	if (a->nhours + b->nhours > 0)
+	{
+		out->hours = mem_alloc(al, size_mul(a->nhours + b->nhours, sizeof(TAFpHour)));
+		if (out->hours == NULL)
+		{
+			ta_fp_free(out, al);
+			return TA_FP_E_NOMEM;
+		}
+	}
+	ta_fp_diff_init(&it, a, b);
+	while (it.i < a->ncells || it.j < b->ncells)
+	{
+		const TAFpCell *ca = it.i < a->ncells ? &a->cells[it.i] : NULL;
+		const TAFpCell *cb = it.j < b->ncells ? &b->cells[it.j] : NULL;
+		TAFpCell	c = {0};
+		uint32_t	nh;
+
+		ta_fp_diff_next(&it, &d);
+		if (ca && ca->key != d.key)
+			ca = NULL;
+		if (cb && cb->key != d.key)
+			cb = NULL;
+		c.key = d.key;
+		if (!add_count(d.points_a, d.points_b, sign, &c.points) ||
+			!add_count(d.devices_a, d.devices_b, sign, &c.devices) ||
+			!add_hours(a, ca, b, cb, sign, out->hours + out->nhours, &nh))
+		{
+			ta_fp_free(out, al);
+			return set_error(err, TA_FP_E_OVERFLOW, "the sum overflows a counter");
+		}
+		if (c.points == 0 && c.devices == 0 && nh == 0)
+			continue;			/* all of the cell was subtracted */
+		c.hour_first = (uint32_t) out->nhours;
+		c.hour_count = nh;
+		out->nhours += nh;
+		out->cells[out->ncells++] = c;
+	}
+	/* a difference of a fingerprint that does not contain b fails here */
+	if ((st = fp_validate(out, err)) != TA_FP_OK)
+	{
+		ta_fp_free(out, al);
+		if (sign < 0)
+			return prefix_error(err, TA_FP_E_ARG, "the subtracted fingerprint is not part of the first: ");
+		return st;
+	}
+	return TA_FP_OK;
+}
+
 void
 ta_fp_diff_init(TAFpDiffIter *it, const TAFingerprint *a, const TAFingerprint *b)
 {

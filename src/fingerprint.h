@@ -429,6 +429,18 @@ extern TAFpStatus ta_fp_similarity(const TAFingerprint *a,
 								   const TAFingerprint *b, double *sim,
 								   TAFpError *err);
 
+/*
+ * a + b (sign 1) or a - b (sign -1), cell by cell and hour by hour, into out
+ * (arrays from al).  Device counts add, which is exact when the two
+ * fingerprints count disjoint sets of devices (e.g. different traces) and
+ * an upper bound otherwise.  A difference is exact when b counts a subset
+ * of a's devices with all of their points; a b that is not part of a gives
+ * TA_FP_E_ARG.  The grids and flags must match.
+ */
+extern TAFpStatus ta_fp_add(const TAFingerprint *a, const TAFingerprint *b,
+							int sign, const TAFpAlloc *al, TAFingerprint *out,
+							TAFpError *err);
+
 /* per-cell differences: every cell of a or b, in key order */
 typedef struct TAFpCellDiff
 {

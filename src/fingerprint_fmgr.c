@@ -44,6 +44,8 @@ PG_FUNCTION_INFO_V1(density_fingerprint_final);
 PG_FUNCTION_INFO_V1(fingerprint_summary);
 PG_FUNCTION_INFO_V1(fingerprint_hours);
 PG_FUNCTION_INFO_V1(fingerprint_similarity);
+PG_FUNCTION_INFO_V1(fingerprint_add);
+PG_FUNCTION_INFO_V1(fingerprint_subtract);
 PG_FUNCTION_INFO_V1(fingerprint_diff);
 PG_FUNCTION_INFO_V1(fingerprint_hour_diff);
 PG_FUNCTION_INFO_V1(fingerprint_cells);
@@ -606,6 +608,46 @@ fingerprint_similarity(PG_FUNCTION_ARGS)
 	if (isnan(sim))
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(sim);
+}
+
+/* a + sign * b: the shared body of fingerprint_add and fingerprint_subtract */
+static Datum
+fp_add_datum(FunctionCallInfo fcinfo, int sign, const char *what)
+{
+	TAFingerprint a,
+				b,
+				out;
+	TAFpAlloc	al = fp_allocator(CurrentMemoryContext);
+	TAFpError	err;
+	TAFpStatus	st;
+
+	fp_from_datum(PG_GETARG_DATUM(0), &a);
+	fp_from_datum(PG_GETARG_DATUM(1), &b);
+	st = ta_fp_add(&a, &b, sign, &al, &out, &err);
+	if (st == TA_FP_E_INCOMPATIBLE)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: %s", what, err.message),
+				 errhint("Both fingerprints must come from the same form of density_fingerprint, with the same cell size and SRID.")));
+	if (st == TA_FP_E_ARG)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: %s", what, err.message),
+				 errhint("Subtract only a fingerprint of some of the first one's devices, with all of their points.")));
+	fp_check(st, &err, what);
+	PG_RETURN_BYTEA_P(fp_to_datum(&out));
+}
+
+Datum
+fingerprint_add(PG_FUNCTION_ARGS)
+{
+	return fp_add_datum(fcinfo, 1, "fingerprint_add");
+}
+
+Datum
+fingerprint_subtract(PG_FUNCTION_ARGS)
+{
+	return fp_add_datum(fcinfo, -1, "fingerprint_subtract");
 }
 
 /* the cell's polygon in the fingerprint's SRID */

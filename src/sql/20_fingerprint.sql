@@ -105,6 +105,16 @@ CREATE FUNCTION fingerprint_similarity(a fingerprint, b fingerprint) RETURNS flo
 COMMENT ON FUNCTION fingerprint_similarity(fingerprint, fingerprint) IS
 	'1 - Jensen-Shannon divergence (base 2) of the point distributions over cells: 1 identical, 0 disjoint';
 
+CREATE FUNCTION fingerprint_add(a fingerprint, b fingerprint) RETURNS fingerprint
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION fingerprint_add(fingerprint, fingerprint) IS
+	'cell-by-cell sum of two fingerprints of disjoint devices (e.g. two sets of traces): exact for points, and for devices when no device is in both';
+
+CREATE FUNCTION fingerprint_subtract(a fingerprint, b fingerprint) RETURNS fingerprint
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION fingerprint_subtract(fingerprint, fingerprint) IS
+	'a minus b, where b fingerprints some of a''s devices with all of their points (an error otherwise)';
+
 CREATE FUNCTION fingerprint_diff(a fingerprint, b fingerprint)
 RETURNS TABLE (cell_row int, cell_col int, cell geometry, points_a bigint, points_b bigint,
 	devices_a bigint, devices_b bigint, share_a float8, share_b float8, share_diff float8)

@@ -972,6 +972,105 @@ test_merge(void)
 }
 
 /* serialize -> deserialize of states, as a parallel plan does */
+/* fingerprints of disjoint devices add up to the whole, and subtract back */
+static void
+test_add_subtract(void)
+{
+	enum
+	{
+	N = 6000};
+	Row		   *rows = malloc(sizeof(Row) * N);
+	unsigned	flags[] = {0, TA_FP_F_HOURS, TA_FP_F_DEVICES, TA_FP_F_ALL};
+	size_t		f;
+	TAFpError	err;
+
+	random_rows(rows, N, 40, 9, 5);
+	for (f = 0; f < 4; f++)
+	{
+		TAFpAcc    *whole = acc_new(TA_FP_GEOGRAPHIC, 500, flags[f]);
+		TAFpAcc    *even = acc_new(TA_FP_GEOGRAPHIC, 500, flags[f]);
+		TAFpAcc    *odd = acc_new(TA_FP_GEOGRAPHIC, 500, flags[f]);
+		TAFpAcc    *none = acc_new(TA_FP_GEOGRAPHIC, 500, flags[f]);
+		TAFingerprint fw,
+					fe,
+					fo,
+					fn,
+					sum,
+					diff,
+					zero;
+		int			i;
+
+		for (i = 0; i < N; i++)
+		{
+			Row			r = rows[i];
+
+			if (!(flags[f] & TA_FP_F_HOURS))
+				r.hour = -1;
+			if (!(flags[f] & TA_FP_F_DEVICES))
+				r.has_dev = 0;
+			add_rows(whole, &r, 0, 1, 1);
+			/* devices split by parity: disjoint sets */
+			add_rows(((rows[i].dev / 0x100000001ULL) & 1) ? odd : even, &r, 0, 1, 1);
+		}
+		finalize(whole, &fw);
+		finalize(even, &fe);
+		finalize(odd, &fo);
+		finalize(none, &fn);
+
+		CHECK_INT(ta_fp_add(&fe, &fo, 1, &AL, &sum, &err), TA_FP_OK);
+		CHECK(same_fp(&fw, &sum));
+		CHECK_INT(ta_fp_add(&fw, &fo, -1, &AL, &diff, &err), TA_FP_OK);
+		CHECK(same_fp(&fe, &diff));
+		ta_fp_free(&diff, &AL);
+		CHECK_INT(ta_fp_add(&fw, &fn, 1, &AL, &diff, &err), TA_FP_OK);
+		CHECK(same_fp(&fw, &diff));
+		ta_fp_free(&diff, &AL);
+		CHECK_INT(ta_fp_add(&fw, &fw, -1, &AL, &zero, &err), TA_FP_OK);
+		CHECK(same_fp(&fn, &zero));
+		ta_fp_free(&zero, &AL);
+		/* odd is not part of even: points go negative somewhere */
+		CHECK_INT(ta_fp_add(&fe, &fo, -1, &AL, &diff, &err), TA_FP_E_ARG);
+		CHECK(strstr(err.message, "not part of") != NULL);
+		/* flags must match */
+		if (f > 0)
+		{
+			TAFpAcc    *plain = acc_new(TA_FP_GEOGRAPHIC, 500, 0);
+			TAFingerprint fp;
+
+			finalize(plain, &fp);
+			CHECK_INT(ta_fp_add(&fw, &fp, 1, &AL, &diff, &err), TA_FP_E_INCOMPATIBLE);
+			ta_fp_free(&fp, &AL);
+			ta_fp_acc_free(plain);
+		}
+		ta_fp_free(&sum, &AL);
+		ta_fp_free(&fw, &AL);
+		ta_fp_free(&fe, &AL);
+		ta_fp_free(&fo, &AL);
+		ta_fp_free(&fn, &AL);
+		ta_fp_acc_free(whole);
+		ta_fp_acc_free(even);
+		ta_fp_acc_free(odd);
+		ta_fp_acc_free(none);
+	}
+	/* different cell sizes */
+	{
+		TAFpAcc    *a = acc_new(TA_FP_GEOGRAPHIC, 500, 0);
+		TAFpAcc    *b = acc_new(TA_FP_GEOGRAPHIC, 1000, 0);
+		TAFingerprint fa,
+					fb,
+					out;
+
+		finalize(a, &fa);
+		finalize(b, &fb);
+		CHECK_INT(ta_fp_add(&fa, &fb, 1, &AL, &out, &err), TA_FP_E_INCOMPATIBLE);
+		ta_fp_free(&fa, &AL);
+		ta_fp_free(&fb, &AL);
+		ta_fp_acc_free(a);
+		ta_fp_acc_free(b);
+	}
+	free(rows);
+}
+
 static void
 test_state_round_trip(void)
 {
@@ -1955,6 +2054,7 @@ main(void)
 	RUN(test_accumulator_args);
 	RUN(test_exact_counts);
 	RUN(test_merge);
+	RUN(test_add_subtract);
 	RUN(test_state_round_trip);
 	RUN(test_overflow);
 	RUN(test_out_of_memory);
