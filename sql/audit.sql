@@ -179,7 +179,7 @@ DROP ROLE regress_audit_reader;
 -- results documented in README.md
 CREATE ROLE regress_audit_auditor;
 GRANT USAGE ON SCHEMA traceaudit_results TO regress_audit_auditor;
-GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA traceaudit_results TO regress_audit_auditor;
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA traceaudit_results TO regress_audit_auditor;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA traceaudit_results TO regress_audit_auditor;
 GRANT SELECT ON audit_fixes TO regress_audit_auditor;
 SET ROLE regress_audit_auditor;
