@@ -342,6 +342,7 @@ density_fingerprint_transfn(PG_FUNCTION_ARGS)
 	bool		has_device = false;
 	TAFpStatus	s;
 
+	ta_progress_row();
 	if (PG_ARGISNULL(cell_arg))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),

@@ -157,6 +157,7 @@ state_add(FunctionCallInfo fcinfo, const char *fn, bool strict)
 				y;
 	TAReject	r;
 
+	ta_progress_row();
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 	{
 		st->skipped[PG_ARGISNULL(1) ? TA_SKIP_NULL_GEOM : TA_SKIP_NULL_TIME]++;

@@ -39,6 +39,18 @@ typedef enum TAReject
 
 extern const char *const ta_reject_names[TA_NREJECT];
 
+/* progress.c: every TA_PROGRESS_EVERY rows fed to an aggregate, a check */
+#define TA_PROGRESS_EVERY	16384
+extern uint64 ta_progress_count;
+extern void ta_progress_check(void);
+
+static inline void
+ta_progress_row(void)
+{
+	if (unlikely(++ta_progress_count % TA_PROGRESS_EVERY == 0))
+		ta_progress_check();
+}
+
 /* srid.c */
 extern const TASridInfo *ta_srid_info(int32 srid);
 

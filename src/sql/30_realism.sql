@@ -30,3 +30,19 @@ CREATE AGGREGATE trace_realism(geometry, timestamptz) (
 );
 COMMENT ON AGGREGATE trace_realism(geometry, timestamptz) IS
 	'realism of one trace from point rows (NULL and bad rows are left out)';
+
+-- the same with the jump profile as a third argument, which realism does not
+-- use: trace_summary(geom, ts, profile) and trace_realism(geom, ts, profile)
+-- in one query then share one transition state, so each trace's fixes are
+-- collected and sorted once (trace_audit relies on it)
+CREATE AGGREGATE trace_realism(geometry, timestamptz, text) (
+	SFUNC = trace_summary_transfn,
+	STYPE = internal,
+	FINALFUNC = trace_realism_final,
+	COMBINEFUNC = trace_state_combine,
+	SERIALFUNC = trace_state_serial,
+	DESERIALFUNC = trace_state_deserial,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE trace_realism(geometry, timestamptz, text) IS
+	'realism of one trace from point rows; the third argument (a jump profile) lets it share its state with trace_summary(geom, ts, profile)';

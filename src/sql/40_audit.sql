@@ -482,7 +482,7 @@ BEGIN
 		-- rows with a NULL trace id form one group, counted but not kept
 		EXECUTE format($q$
 			WITH t AS MATERIALIZED (
-				SELECT id, trace_summary(g, ts, $2) AS s, trace_realism(g, ts) AS r
+				SELECT id, trace_summary(g, ts, $2) AS s, trace_realism(g, ts, $2) AS r
 				FROM %s GROUP BY id),
 			ins AS (
 				INSERT INTO traceaudit_results.audit_trace
