@@ -36,3 +36,10 @@ SELECT count(*) AS differing FROM (
 	(SELECT * FROM par_result EXCEPT SELECT * FROM ser_result)
 	UNION ALL
 	(SELECT * FROM ser_result EXCEPT SELECT * FROM par_result)) d;
+
+-- trace_realism with the profile argument gives the same as without (that
+-- it shares trace_summary's state is checked in tests/t/progress_cancel.sh)
+SET max_parallel_workers_per_gather = 0;
+SELECT count(*) FILTER (WHERE a::text <> b::text) AS differing
+FROM (SELECT trace_realism(geom, ts) AS a, trace_realism(geom, ts, 'walk') AS b
+	  FROM par_fixes GROUP BY trace_id) r;
