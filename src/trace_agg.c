@@ -214,9 +214,13 @@ trace_summary_transfn(PG_FUNCTION_ARGS)
 
 	if (PG_NARGS() > 3 && !PG_ARGISNULL(3))
 	{
-		int32		p = ta_lookup_profile(text_to_cstring(PG_GETARG_TEXT_PP(3)));
+		text	   *t = PG_GETARG_TEXT_PP(3);
+		const char *known = st->profile >= 0 ? ta_profiles[st->profile].name : NULL;
 
-		state_set_profile(st, p);
+		/* the same profile as the trace's earlier rows: no lookup per row */
+		if (known == NULL || VARSIZE_ANY_EXHDR(t) != strlen(known) ||
+			memcmp(VARDATA_ANY(t), known, strlen(known)) != 0)
+			state_set_profile(st, ta_lookup_profile(text_to_cstring(t)));
 	}
 	PG_RETURN_POINTER(st);
 }
