@@ -868,7 +868,8 @@ ta_ds_evaluate_items(TADsItem *items, size_t n, const TAFpSummary *den,
 	r->cell_m = NAN;
 	r->core_share = NAN;
 	r->traces = n;
-	qsort(items, n, sizeof(TADsItem), cmp_item);
+	if (n > 1)
+		qsort(items, n, sizeof(TADsItem), cmp_item);
 
 	/* per-trace verdicts */
 	for (i = 0; i < n; i++)
@@ -1023,7 +1024,7 @@ ta_ds_evaluate_items(TADsItem *items, size_t n, const TAFpSummary *den,
 		any |= r->valid[k] && r->contribution[k] != 0.0;
 	}
 	r->score = 1.0 / (1.0 + exp(-z));
-	if (n == 0 || (r->judged == 0 && !any))
+	if (r->judged == 0 && !any)
 	{
 		r->score = 0.5;
 		r->verdict = TA_DS_INCONCLUSIVE;
