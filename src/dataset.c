@@ -1123,7 +1123,7 @@ ta_ds_explain(const TADsResult *r, int k, char *buf, size_t len)
 							(unsigned long long) r->groups_shifted, r->max_shift_s,
 							(unsigned long long) r->groups_simultaneous);
 		case TA_DF_CADENCE_SHARE:
-			return snprintf(buf, len, "%.0f%% of traces sample on the same clock (%.3f s, %llu clocks in all); "
+			return snprintf(buf, len, "%.0f%% of traces sample on the same clock (%.3f s; distinct clocks: %llu); "
 							"real datasets show %.0f%% to %.0f%%, and one recorder type can be as uniform",
 							100.0 * v, (double) r->modal_cadence_ms / 1000.0,
 							(unsigned long long) r->distinct_cadences,
