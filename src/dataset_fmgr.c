@@ -397,7 +397,8 @@ dataset_realism_deserial(PG_FUNCTION_ARGS)
 	if (len < 12)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid dataset_realism state of %zu bytes", len)));
+				 errmsg("invalid dataset_realism state of %zu bytes", len),
+				 errhint("States are made by dataset_realism_serial in parallel plans; they are never edited by hand.")));
 	memcpy(&a->srid, p, 4);
 	memcpy(&a->cell_m, p + 4, 8);
 	if (a->srid < -1 || a->srid > TA_FP_MAX_SRID ||
@@ -405,14 +406,16 @@ dataset_realism_deserial(PG_FUNCTION_ARGS)
 		(!isnan(a->cell_m) && !(a->cell_m >= TA_FP_MIN_CELL_M && a->cell_m <= TA_FP_MAX_CELL_M)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid dataset_realism state: SRID %d, cell size %g", a->srid, a->cell_m)));
+				 errmsg("invalid dataset_realism state: SRID %d, cell size %g", a->srid, a->cell_m),
+				 errhint("States are made by dataset_realism_serial in parallel plans; they are never edited by hand.")));
 	s = ta_ds_deserialize(p + 12, len - 12, &a->al, &a->st, &err);
 	if (s == TA_DS_E_NOMEM)
 		ds_check(s, &err, "dataset_realism_deserial");
 	if (s != TA_DS_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid dataset_realism state of %zu bytes: %s", len, err.message)));
+				 errmsg("invalid dataset_realism state of %zu bytes: %s", len, err.message),
+				 errhint("States are made by dataset_realism_serial in parallel plans; they are never edited by hand.")));
 	PG_RETURN_POINTER(a);
 }
 
