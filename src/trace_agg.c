@@ -53,6 +53,7 @@ PG_FUNCTION_INFO_V1(trace_state_deserial);
 PG_FUNCTION_INFO_V1(trace_line_final);
 PG_FUNCTION_INFO_V1(trace_summary_final);
 PG_FUNCTION_INFO_V1(trace_realism_final);
+PG_FUNCTION_INFO_V1(trace_realism_item_final);
 
 static TraceState *
 state_new(MemoryContext ctx)
@@ -399,4 +400,19 @@ trace_realism_final(PG_FUNCTION_ARGS)
 	if (st == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_DATUM(ta_realism_tuple(fcinfo, st->fix, st->n, &st->si->metric));
+}
+
+/*
+ * trace_realism_item(geom, ts): the compact per-trace item dataset_realism
+ * combines (dataset_fmgr.c), from the same state as trace_summary and
+ * trace_realism, so one GROUP BY computes all three.
+ */
+Datum
+trace_realism_item_final(PG_FUNCTION_ARGS)
+{
+	TraceState *st = final_fixes(fcinfo, "trace_realism_item");
+
+	if (st == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(ta_ds_item_datum(st->fix, st->n, &st->si->metric));
 }

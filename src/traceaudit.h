@@ -99,4 +99,7 @@ extern Datum ta_summary_tuple(FunctionCallInfo fcinfo, const TAJumpSummary *s,
 extern Datum ta_realism_tuple(FunctionCallInfo fcinfo, const TAFix *fix, size_t n,
 							  const TAMetric *mt);
 
+/* dataset_fmgr.c: the trace_realism_item bytea of fixes sorted by time */
+extern Datum ta_ds_item_datum(const TAFix *fix, size_t n, const TAMetric *mt);
+
 #endif							/* TRACEAUDIT_H */

@@ -22,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dataset.h"
+#include "fingerprint.h"
 #include "jumps.h"
 #include "realism.h"
 #include "tracecsv.h"
@@ -40,7 +42,20 @@ typedef struct Item
 	int			verdict;
 	int			judged;			/* long enough to judge */
 	char		id[128];
+	TADsItem	ds;				/* the trace's item for the dataset verdict */
 } Item;
+
+/* each real source and each synthetic class of a split is one dataset */
+typedef struct Group
+{
+	int			calib;
+	char		cls[64];
+	TAFpAcc    *acc;			/* density, 1 km cells, UTC hours */
+} Group;
+
+#define DS_CELL_M 1000.0
+static Group groups[2 * MAXSRC];
+static int	ngroups;
 
 static Item *items;
 static size_t nitems,
@@ -58,6 +73,41 @@ env_free(void *ctx, void *p)
 {
 	(void) ctx;
 	free(p);
+}
+
+static void *
+fp_alloc(void *ctx, size_t sz)
+{
+	(void) ctx;
+	return malloc(sz);
+}
+
+static void *
+fp_realloc(void *ctx, void *p, size_t sz)
+{
+	(void) ctx;
+	return realloc(p, sz);
+}
+
+static const TAFpAlloc fp_al = {fp_alloc, fp_realloc, env_free, NULL};
+
+static Group *
+group_of(int calib, const char *cls)
+{
+	int			g;
+	TAFpGrid	grid;
+
+	for (g = 0; g < ngroups; g++)
+		if (groups[g].calib == calib && strcmp(groups[g].cls, cls) == 0)
+			return &groups[g];
+	if (ngroups == 2 * MAXSRC || ta_fp_grid_init(&grid, TA_FP_GEOGRAPHIC, 4326, DS_CELL_M, 1.0, NULL) != TA_FP_OK)
+		exit(2);
+	groups[ngroups].calib = calib;
+	snprintf(groups[ngroups].cls, sizeof(groups[0].cls), "%s", cls);
+	groups[ngroups].acc = ta_fp_acc_create(&grid, TA_FP_F_HOURS, &fp_al);
+	if (groups[ngroups].acc == NULL)
+		exit(2);
+	return &groups[ngroups++];
 }
 
 static const char *
@@ -146,6 +196,26 @@ load_item(const char *arg)
 		}
 		it->judged = t->n >= TA_REALISM_MIN_FIXES &&
 			it->f.duration_s >= TA_REALISM_MIN_SECONDS;
+		if (ta_ds_item(t->fix, t->n, &mt, &env, &it->ds) != 0)
+		{
+			fprintf(stderr, "eval: allocation failed\n");
+			exit(2);
+		}
+		{
+			Group	   *g = group_of(it->calib, it->cls);
+			size_t		i;
+
+			for (i = 0; i < t->n; i++)
+			{
+				double		d = floor(t->fix[i].m / 86400.0);
+				int			hour = (int) floor((t->fix[i].m - d * 86400.0) / 3600.0);
+				TAFpStatus	fs = ta_fp_acc_add(g->acc, t->fix[i].x, t->fix[i].y,
+											   hour < 0 || hour > 23 ? -1 : hour, NULL);
+
+				if (fs != TA_FP_OK && fs != TA_FP_E_RANGE)
+					exit(2);
+			}
+		}
 	}
 	csv_free(&set);
 	return;
@@ -500,6 +570,101 @@ auc(int calib, const char *cls, size_t *npos, size_t *nneg)
 	return s / ((double) *npos * (double) *nneg);
 }
 
+/*
+ * The dataset verdict (src/dataset.c) of every real source and every
+ * synthetic class of one split, each taken as one dataset.  Items use the
+ * model compiled into realism.c.
+ */
+static void
+report_datasets(int calib)
+{
+	int			g,
+				real_pass;
+
+	printf("\ndataset verdicts, %s split (each real source and each class as one dataset; "
+		   "%.0f m cells, UTC hours):\n", calib ? "calibration" : "held-out", DS_CELL_M);
+	printf("%-36s %6s %7s %-12s %7s %6s %6s %7s %6s %6s %6s %6s\n", "dataset", "traces",
+		   "score", "verdict", "balance", "clones", "maxJ", "cadence", "digits", "gini", "top10", "corehr");
+	for (real_pass = 1; real_pass >= 0; real_pass--)
+		for (g = 0; g < ngroups; g++)
+		{
+			Group	   *gr = &groups[g];
+			TADsState  *st;
+			TADsResult	r;
+			TADsError	err;
+			TAFingerprint fp;
+			double		maxj;
+			size_t		i;
+			int			real = -1;
+			char		label[96];
+			uint8_t    *bin;
+			size_t		len;
+
+			if (gr->calib != calib)
+				continue;
+			for (i = 0; i < nitems; i++)
+				if (items[i].calib == calib && strcmp(items[i].cls, gr->cls) == 0)
+					real = items[i].real;
+			if (real != real_pass)
+				continue;
+			/* the item path: items plus the finalized fingerprint's binary */
+			st = ta_ds_create(NULL, &fp_al);
+			if (st == NULL || ta_fp_acc_finalize(gr->acc, &fp_al, &fp) != TA_FP_OK)
+				exit(2);
+			len = ta_fp_to_binary(&fp, NULL, 0);
+			bin = malloc(len);
+			ta_fp_to_binary(&fp, bin, len);
+			if (ta_ds_set_fingerprint(st, bin, len, &err) != TA_DS_OK)
+			{
+				fprintf(stderr, "eval: %s\n", err.message);
+				exit(2);
+			}
+			for (i = 0; i < nitems; i++)
+				if (items[i].calib == calib && strcmp(items[i].cls, gr->cls) == 0)
+					ta_ds_add_item(st, &items[i].ds);
+			if (ta_ds_evaluate(st, NULL, NULL, &r, &err) != TA_DS_OK)
+			{
+				fprintf(stderr, "eval: %s\n", err.message);
+				exit(2);
+			}
+			{
+				/* the most similar pair of compared traces, over all pairs */
+				const TADsItem *its = ta_ds_items(st);
+				size_t		n = ta_ds_count(st),
+							j;
+
+				maxj = NAN;
+				for (i = 0; i < n; i++)
+					for (j = i + 1; j < n; j++)
+						if (its[i].filled >= TA_DS_MIN_FILLED && its[j].filled >= TA_DS_MIN_FILLED)
+						{
+							double		sj = ta_ds_similarity(&its[i], &its[j]);
+
+							if (!(sj <= maxj))
+								maxj = sj;
+						}
+			}
+			snprintf(label, sizeof(label), "%s%.63s", real ? "real " : "class ", gr->cls);
+			printf("%-36s %6llu %7.3f %-12s %7.2f %6.2f %6.2f %7.2f %6.2f %6.3f %6.3f %6.2f\n",
+				   label, (unsigned long long) r.traces, r.score, ta_ds_verdict_names[r.verdict],
+				   r.value[TA_DF_TRACE_BALANCE], r.value[TA_DF_CLONE_SHARE], maxj,
+				   r.value[TA_DF_CADENCE_SHARE], r.value[TA_DF_DIGITS_SHARE],
+				   r.value[TA_DF_DENSITY_GINI], r.value[TA_DF_DENSITY_TOP10],
+				   r.value[TA_DF_CORE_HOUR_RANGE]);
+			if (getenv("EVAL_DS_WHY"))
+				for (i = 0; i < TA_DF_N; i++)
+				{
+					char		line[512];
+
+					ta_ds_explain(&r, (int) i, line, sizeof(line));
+					printf("    %+6.2f %-20s %s\n", r.contribution[i], ta_ds_feature_names[i], line);
+				}
+			free(bin);
+			ta_fp_free(&fp, &fp_al);
+			ta_ds_free(st);
+		}
+}
+
 static void
 report_plain(void)
 {
@@ -562,9 +727,14 @@ report_plain(void)
 					   100.0 * v[TA_VERDICT_REAL] / n, 100.0 * v[TA_VERDICT_SYNTHETIC] / n,
 					   100.0 * v[TA_VERDICT_INCONCLUSIVE] / n, a);
 			}
+		report_datasets(calib);
 	}
 	printf("\nAUC: real (judged traces of the split) versus the class; "
-		   "verdict shares over all traces (short ones are inconclusive)\n");
+		   "verdict shares over all traces (short ones are inconclusive)\n"
+		   "dataset: balance (real - synthetic) / judged traces, clones share of compared traces in\n"
+		   "clone groups, maxJ the highest estimated Jaccard of any two compared traces, cadence and\n"
+		   "digits the share of traces on the modal clock and decimals, gini and top10 of points over\n"
+		   "cells, corehr the range of the core's share over the hours (nan: not measurable)\n");
 }
 
 static void
@@ -725,5 +895,7 @@ main(int argc, char **argv)
 		report_plain();
 	}
 	free(items);
+	for (i = 0; i < ngroups; i++)
+		ta_fp_acc_free(groups[i].acc);
 	return 0;
 }

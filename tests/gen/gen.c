@@ -14,6 +14,10 @@
  *	 e  careful: routes on a street grid, acceleration and braking, slowing
  *		in turns, stops of heavy-tailed length, AR(1) noise, clock with
  *		jitter and gaps, coordinates rounded to 6 decimals
+ *	 f  cloned: real traces (from the CSV files given) each written 2-4
+ *		times under other device ids, positions and clock untouched, each
+ *		copy shifted in time by whole seconds (1 in 4 copies not shifted:
+ *		a simultaneous duplicate)
  * The same CLASS SEED NTRACES (and inputs) always give the same bytes: the
  * PRNG is xoshiro256** seeded by splitmix64, never rand().
  */
@@ -363,6 +367,52 @@ gen_resampled(const char *id, CsvTrace *src)
 	}
 }
 
+/* ---------- f: real traces cloned across devices ---------- */
+
+/* the shortest %.15g..%.17g that reads back to v, so copies keep their digits */
+static void
+print_exact(double v)
+{
+	char		b[40];
+	int			p;
+
+	for (p = 15; p <= 17; p++)
+	{
+		snprintf(b, sizeof(b), "%.*g", p, v);
+		if (strtod(b, NULL) == v)
+			break;
+	}
+	fputs(b, stdout);
+}
+
+static void
+gen_cloned(const char *id, CsvTrace *src)
+{
+	int			copies = 2 + irand(3),
+				c;
+	size_t		i;
+
+	qsort(src->fix, src->n, sizeof(TAFix), cmp_fix_time);
+	for (c = 0; c < copies; c++)
+	{
+		/* the first copy is the original; the others shifted or simultaneous */
+		double		shift = c == 0 || unif() < 0.25 ? 0.0 :
+			floor(uniform(1.0, 60.0)) * 86400.0 + floor(uniform(-3600.0, 3600.0));
+
+		for (i = 0; i < src->n; i++)
+		{
+			char		ts[64];
+
+			csv_format_ts(src->fix[i].m + shift, ts, sizeof(ts));
+			printf("%s_%d,%s,", id, c, ts);
+			print_exact(src->fix[i].x);
+			putchar(',');
+			print_exact(src->fix[i].y);
+			putchar('\n');
+		}
+	}
+}
+
 /* ---------- e: careful street-grid routes ---------- */
 
 typedef struct Sim
@@ -540,9 +590,9 @@ main(int argc, char **argv)
 				i;
 	char		id[64];
 
-	if (argc < 4 || strlen(argv[1]) != 1 || argv[1][0] < 'a' || argv[1][0] > 'e')
+	if (argc < 4 || strlen(argv[1]) != 1 || argv[1][0] < 'a' || argv[1][0] > 'f')
 	{
-		fprintf(stderr, "usage: gen a|b|c|d|e SEED NTRACES [REAL.csv[.gz] ...]\n");
+		fprintf(stderr, "usage: gen a|b|c|d|e|f SEED NTRACES [REAL.csv[.gz] ...]\n");
 		return 2;
 	}
 	cls = argv[1][0];
@@ -550,7 +600,7 @@ main(int argc, char **argv)
 	ntr = atoi(argv[3]);
 	seed_rng(seed * 8 + (uint64_t) (cls - 'a'));
 	printf("trace_id,ts,lon,lat\n");
-	if (cls == 'd')
+	if (cls == 'd' || cls == 'f')
 	{
 		CsvSet		set = {0};
 		size_t		k,
@@ -567,8 +617,11 @@ main(int argc, char **argv)
 		{
 			if (set.t[k].n < 20)
 				continue;
-			snprintf(id, sizeof(id), "d%llu_%zu", (unsigned long long) seed, used);
-			gen_resampled(id, &set.t[k]);
+			snprintf(id, sizeof(id), "%c%llu_%zu", cls, (unsigned long long) seed, used);
+			if (cls == 'd')
+				gen_resampled(id, &set.t[k]);
+			else
+				gen_cloned(id, &set.t[k]);
 			used++;
 		}
 		csv_free(&set);
