@@ -50,7 +50,11 @@ WHERE a.run_id = :points_audit ORDER BY 1;
 SELECT trace_id, seq, reason, t_from, t_to, ST_NPoints(segment) AS points, round(distance_m::numeric) AS distance_m,
 	seconds, detail
 FROM traceaudit_results.audit_finding WHERE run_id = :points_audit ORDER BY trace_id, seq, reason;
-SELECT points, devices, cells, verdict, evidence - 'mean_score' AS evidence, fingerprint IS NOT NULL AS has_fingerprint
+SELECT points, devices, cells, verdict, round(score::numeric, 3) AS score,
+	(SELECT jsonb_object_agg(key, value) FROM jsonb_each(evidence)
+	 WHERE key IN ('traces', 'judged', 'real', 'synthetic', 'inconclusive', 'implausible_per_1000_fixes')) AS counts,
+	evidence->'clones'->>'groups' AS clone_groups, jsonb_array_length(evidence->'features') AS features,
+	fingerprint IS NOT NULL AS has_fingerprint
 FROM traceaudit_results.audit_dataset WHERE run_id = :points_audit;
 
 -- the report (its start time and duration masked)

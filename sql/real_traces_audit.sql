@@ -14,7 +14,15 @@ FROM traceaudit_results.audit_finding WHERE run_id = :real_points GROUP BY reaso
 SELECT (SELECT count(*) FROM traceaudit_results.audit_finding WHERE run_id = :real_points) =
 	   (SELECT count(*) FROM (SELECT trace_line(geom, ts) AS line FROM real_fixes GROUP BY trace_id) l,
 			trace_jumps(l.line) j) AS same_as_trace_jumps;
-SELECT verdict, evidence FROM traceaudit_results.audit_dataset WHERE run_id = :real_points;
+-- the dataset verdict: dataset_realism over the per-trace items and the
+-- fingerprint; its strongest evidence first
+SELECT verdict, round(score::numeric, 3) AS score,
+	(SELECT jsonb_object_agg(key, value) FROM jsonb_each(evidence)
+	 WHERE key IN ('traces', 'judged', 'real', 'synthetic', 'inconclusive', 'share_real', 'implausible_per_1000_fixes')) AS counts
+FROM traceaudit_results.audit_dataset WHERE run_id = :real_points;
+SELECT e->>'feature' AS feature, round((e->>'contribution')::numeric, 2) AS contribution
+FROM traceaudit_results.audit_dataset d, jsonb_array_elements(d.evidence->'features') e
+WHERE d.run_id = :real_points;
 SELECT points, devices, cells, round(gini::numeric, 3) AS gini, round(entropy::numeric, 3) AS entropy,
 	round(top10_share::numeric, 3) AS top10_share, core_cells
 FROM traceaudit_results.audit_dataset WHERE run_id = :real_points;
@@ -22,6 +30,10 @@ FROM traceaudit_results.audit_dataset WHERE run_id = :real_points;
 -- trajectories: one LINESTRING M per trace
 CREATE TABLE real_trajectories AS
 SELECT trace_id, trace_line(geom, ts) AS traj FROM real_fixes GROUP BY trace_id;
+-- the audit's verdict and score are dataset_realism's over the traces themselves
+SELECT (r).verdict = d.verdict AND (r).score = d.score AS same_as_dataset_realism
+FROM (SELECT dataset_realism(traj) AS r FROM real_trajectories) x,
+	traceaudit_results.audit_dataset d WHERE d.run_id = :real_points;
 SELECT trace_audit('real_trajectories', 'trace_id', NULL, 'traj') AS real_lines \gset
 SELECT kind, rows_read, fixes, traces, status FROM traceaudit_results.audit_run WHERE id = :real_lines;
 SELECT count(*) AS traces,

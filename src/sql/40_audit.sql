@@ -93,6 +93,7 @@ CREATE TABLE traceaudit_results.audit_trace (
 	realism_verdict	text,
 	realism_evidence jsonb,
 	audited_by		bigint,
+	realism_item	bytea,
 	PRIMARY KEY (run_id, trace_id)
 );
 COMMENT ON TABLE traceaudit_results.audit_trace IS
@@ -133,10 +134,11 @@ CREATE TABLE traceaudit_results.audit_dataset (
 	verdict			text,
 	evidence		jsonb,
 	null_trace_rows	bigint,
-	updated_by		bigint
+	updated_by		bigint,
+	score			float8
 );
 COMMENT ON TABLE traceaudit_results.audit_dataset IS
-	'per audit: density fingerprint and its summary, and the dataset verdict (real/mixed/synthetic/inconclusive) with evidence from the per-trace realism';
+	'per audit: density fingerprint and its summary, and the dataset verdict (real/mixed/synthetic/inconclusive), score and evidence of dataset_realism over the per-trace items and the fingerprint';
 
 SELECT pg_catalog.pg_extension_config_dump('traceaudit_results.audit_run', '');
 SELECT pg_catalog.pg_extension_config_dump('traceaudit_results.audit_run_id_seq', '');
@@ -181,6 +183,7 @@ SET search_path FROM CURRENT
 AS $$
 DECLARE
 	ds jsonb;
+	dr dataset_realism;
 BEGIN
 	SELECT jsonb_build_object(
 		'traces', count(*),
@@ -194,15 +197,17 @@ BEGIN
 		'implausible_per_1000_fixes', round(1000 * sum(implausible)::numeric / nullif(sum(fixes), 0), 3))
 	INTO ds FROM traceaudit_results.audit_trace WHERE run_id = results;
 
+	-- the dataset verdict: dataset_realism over the stored per-trace items
+	-- and the fingerprint (population evidence: clones, clocks, precision,
+	-- density), with the per-trace counts above
+	dr := (SELECT dataset_realism(realism_item, fp)
+		   FROM traceaudit_results.audit_trace WHERE run_id = results);
+
 	DELETE FROM traceaudit_results.audit_dataset WHERE run_id = results;
 	INSERT INTO traceaudit_results.audit_dataset
 	SELECT results, fp, (f).cell_m, (f).points, (f).devices, (f).cells, (f).gini, (f).entropy,
 		(f).top1_share, (f).top10_share, (f).core_cells, (f).core_share,
-		CASE WHEN (ds->>'real')::int + (ds->>'synthetic')::int = 0 THEN 'inconclusive'
-			 WHEN (ds->>'synthetic')::numeric / ((ds->>'real')::int + (ds->>'synthetic')::int) >= 0.5 THEN 'synthetic'
-			 WHEN (ds->>'synthetic')::numeric / ((ds->>'real')::int + (ds->>'synthetic')::int) >= 0.1 THEN 'mixed'
-			 ELSE 'real' END,
-		ds, null_rows, run
+		coalesce(dr.verdict, 'inconclusive'), coalesce(dr.evidence, '{}') || ds, null_rows, run, dr.score
 	FROM (SELECT fingerprint_summary(fp) AS f) x;
 END
 $$;
@@ -482,7 +487,8 @@ BEGIN
 		-- rows with a NULL trace id form one group, counted but not kept
 		EXECUTE format($q$
 			WITH t AS MATERIALIZED (
-				SELECT id, trace_summary(g, ts, $2) AS s, trace_realism(g, ts, $2) AS r
+				SELECT id, trace_summary(g, ts, $2) AS s, trace_realism(g, ts, $2) AS r,
+					trace_realism_item(g, ts, $2) AS it
 				FROM %s GROUP BY id),
 			ins AS (
 				INSERT INTO traceaudit_results.audit_trace
@@ -491,7 +497,7 @@ BEGIN
 					(s).max_speed_mps, (s).length_m, (s).duration_s, (s).t_start, (s).t_end,
 					(s).skipped_null_geom, (s).skipped_null_time, (s).rejected_empty,
 					(s).rejected_nonfinite, (s).rejected_out_of_range, (s).rejected_bad_time,
-					(r).score, (r).verdict, (r).evidence, $3
+					(r).score, (r).verdict, (r).evidence, $3, it
 				FROM t WHERE id IS NOT NULL)
 			SELECT coalesce(sum((s).fixes + (s).skipped_null_geom + (s).skipped_null_time + (s).rejected_empty
 					+ (s).rejected_nonfinite + (s).rejected_out_of_range + (s).rejected_bad_time), 0),
@@ -512,8 +518,8 @@ BEGIN
 				SELECT $1, id, (s).fixes, (s).implausible, (s).speed, (s).spike, (s).acceleration,
 					(s).duplicate_time, (s).time_backwards, (s).gap, (s).exact_duplicates,
 					(s).max_speed_mps, (s).length_m, (s).duration_s, (s).t_start, (s).t_end,
-					0, 0, 0, 0, 0, 0, (r).score, (r).verdict, (r).evidence, $3
-				FROM (SELECT id, trace_summary(traj, $2) AS s, trace_realism(traj) AS r
+					0, 0, 0, 0, 0, 0, (r).score, (r).verdict, (r).evidence, $3, trace_realism_item(traj)
+				FROM (SELECT id, traj, trace_summary(traj, $2) AS s, trace_realism(traj) AS r
 					  FROM %s WHERE id IS NOT NULL AND traj IS NOT NULL) t)
 			SELECT count(*), count(*) FILTER (WHERE id IS NULL),
 				count(*) FILTER (WHERE id IS NOT NULL AND traj IS NULL)
@@ -704,7 +710,12 @@ BEGIN
 				r.read_detail->>'fingerprint')] ELSE '{}'::text[] END
 		|| ARRAY[
 		'',
-		format('Dataset verdict: %s', coalesce(d.verdict, 'none')),
+		format('Dataset verdict: %s%s', coalesce(d.verdict, 'none'),
+			CASE WHEN d.score IS NOT NULL THEN format(' (score %s)', round(d.score::numeric, 3)) ELSE '' END)]
+		|| coalesce((SELECT array_agg('  ' || (e->>'explanation') ORDER BY k)
+			FROM jsonb_array_elements(d.evidence->'features') WITH ORDINALITY AS x(e, k)
+			WHERE k <= 3), '{}')
+		|| ARRAY[
 		format('  traces real %s, synthetic %s, inconclusive %s (share real %s, synthetic %s); mean realism score %s',
 			d.evidence->>'real', d.evidence->>'synthetic', d.evidence->>'inconclusive',
 			d.evidence->>'share_real', d.evidence->>'share_synthetic', d.evidence->>'mean_score'),
