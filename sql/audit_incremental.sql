@@ -240,3 +240,21 @@ FROM traceaudit_results.audit_run r JOIN traceaudit_results.audit_dataset d ON d
 WHERE r.id = :d_second;
 SELECT pg_temp.full_audit_of_copy('inc_drives', 'device', 'ts', 'geom', '{}') AS d_full \gset
 SELECT pg_temp.differences(:d_first, :d_full) AS differences_from_full;
+
+-- hostile names in an incremental run: the watermark, ingestion and trace
+-- columns are quoted, never run
+CREATE TABLE inc_sentinel (x int);
+CREATE TABLE "inc ""odd"" table" ("dev'); DROP TABLE inc_sentinel; --" int, "When?" timestamptz,
+	"G" geometry, "Got It" bigint);
+INSERT INTO "inc ""odd"" table"
+SELECT right(device, -3)::int, ts, geom, batch FROM inc_fixes WHERE device IS NOT NULL AND batch = 1;
+SELECT trace_audit('"inc ""odd"" table"', 'dev''); DROP TABLE inc_sentinel; --', 'When?', 'G',
+	'{"ingest_col": "Got It", "min_devices": 1}') AS h_first \gset
+INSERT INTO "inc ""odd"" table"
+SELECT right(device, -3)::int, ts, geom, batch FROM inc_fixes WHERE device IS NOT NULL AND batch = 2;
+SELECT trace_audit('"inc ""odd"" table"', 'dev''); DROP TABLE inc_sentinel; --', 'When?', 'G',
+	'{"incremental": true}') AS h_second \gset
+SELECT read_detail->>'new_rows' AS new_rows, read_detail->>'traces_reaudited' AS reaudited,
+	read_detail->>'watermark_col' AS watermark_col, traces
+FROM traceaudit_results.audit_run WHERE id = :h_second;
+SELECT count(*) AS sentinel_still_there FROM inc_sentinel;
