@@ -72,17 +72,49 @@ ta_merge_fixes(const TAFix *a, size_t na, const TAFix *b, size_t nb, TAFix *out)
 		*out++ = b[j++];
 }
 
+static void
+reverse_fixes(TAFix *fix, size_t n)
+{
+	size_t		i;
+
+	for (i = 0; i < n / 2; i++)
+	{
+		TAFix		t = fix[i];
+
+		fix[i] = fix[n - 1 - i];
+		fix[n - 1 - i] = t;
+	}
+}
+
 void
 ta_sort_fixes(TAFix *fix, size_t n)
 {
-	size_t		i;
+	size_t		i,
+				j;
 
 	/* traces usually arrive in time order: skip the sort then */
 	for (i = 1; i < n; i++)
 		if (ta_fix_cmp(&fix[i - 1], &fix[i]) > 0)
 			break;
-	if (i < n)
-		qsort(fix, n, sizeof(TAFix), cmp_fix);
+	if (i == n)
+		return;
+
+	/*
+	 * A synchronized or parallel sequential scan that started mid-table
+	 * hands a time-ordered table over as two sorted runs, the later times
+	 * first: rotate them into place in O(n) instead of sorting.
+	 */
+	for (j = i + 1; j < n; j++)
+		if (ta_fix_cmp(&fix[j - 1], &fix[j]) > 0)
+			break;
+	if (j == n && ta_fix_cmp(&fix[n - 1], &fix[0]) <= 0)
+	{
+		reverse_fixes(fix, i);
+		reverse_fixes(fix + i, n - i);
+		reverse_fixes(fix, n);
+		return;
+	}
+	qsort(fix, n, sizeof(TAFix), cmp_fix);
 }
 
 static inline double

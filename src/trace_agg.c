@@ -120,27 +120,29 @@ state_set_profile(TraceState *st, int32 p)
 static void
 state_append(TraceState *a, TraceState *b, MemoryContext ctx)
 {
-	bool		merge = a->sorted && b->sorted && a->n > 0 &&
-		ta_fix_cmp(&a->fix[a->n - 1], &b->fix[0]) > 0;
+	size_t		n0 = a->n;
 
-	if (merge)
-	{
-		size_t		n = a->n + b->n;
-		TAFix	   *out;
-
-		if (n > MaxAllocHugeSize / sizeof(TAFix))
-			state_reserve(a, b->n, ctx);	/* raises the size error */
-		out = MemoryContextAllocHuge(ctx, n * sizeof(TAFix));
-		ta_merge_fixes(a->fix, a->n, b->fix, b->n, out);
-		pfree(a->fix);
-		a->fix = out;
-		a->n = a->cap = n;
-		return;
-	}
+	/*
+	 * b's fixes go after a's; each part is sorted (in O(n) for the two runs
+	 * of a scan that wrapped around, see ta_sort_fixes) and the two merged,
+	 * so the final function finds the state sorted.
+	 */
 	state_reserve(a, b->n, ctx);
 	memcpy(a->fix + a->n, b->fix, b->n * sizeof(TAFix));
-	a->sorted = a->sorted && b->sorted;
 	a->n += b->n;
+	if (!a->sorted)
+		ta_sort_fixes(a->fix, n0);
+	if (!b->sorted)
+		ta_sort_fixes(a->fix + n0, b->n);
+	a->sorted = true;
+	if (n0 > 0 && ta_fix_cmp(&a->fix[n0 - 1], &a->fix[n0]) > 0)
+	{
+		TAFix	   *out = MemoryContextAllocHuge(ctx, a->cap * sizeof(TAFix));
+
+		ta_merge_fixes(a->fix, n0, a->fix + n0, b->n, out);
+		pfree(a->fix);
+		a->fix = out;
+	}
 }
 
 /*

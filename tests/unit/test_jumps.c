@@ -672,6 +672,58 @@ test_sort_fixes(void)
 	}
 }
 
+/* a time-ordered trace read by a scan that wrapped around: two sorted runs,
+ * the later first, at every split point, with ties at the seam */
+static void
+test_sort_rotated(void)
+{
+	enum
+	{
+	N = 50};
+	TAFix		f[N];
+	size_t		split,
+				k;
+
+	for (split = 1; split < N; split++)
+	{
+		int			ok = 1;
+
+		for (k = 0; k < N; k++)
+		{
+			size_t		src = (k + split) % N;
+
+			f[k].x = (double) (src % 2);
+			f[k].y = 0;
+			f[k].m = (double) (src / 2);	/* pairs of equal times */
+		}
+		ta_sort_fixes(f, N);
+		for (k = 1; k < N; k++)
+			if (ta_fix_cmp(&f[k - 1], &f[k]) > 0)
+				ok = 0;
+		CHECKF(ok, "rotated by %zu: not sorted", split);
+	}
+	/* three runs are not a rotation: still sorted (by the general sort) */
+	for (k = 0; k < N; k++)
+	{
+		f[k].x = 0;
+		f[k].y = 0;
+		f[k].m = (double) ((k * 17) % N);
+	}
+	ta_sort_fixes(f, N);
+	for (k = 1; k < N; k++)
+		CHECK(f[k - 1].m <= f[k].m);
+	/* two runs that overlap in time are not a rotation either */
+	for (k = 0; k < N; k++)
+	{
+		f[k].x = 0;
+		f[k].y = 0;
+		f[k].m = k < N / 2 ? (double) (10 + k) : (double) (k - N / 2);
+	}
+	ta_sort_fixes(f, N);
+	for (k = 1; k < N; k++)
+		CHECK(f[k - 1].m <= f[k].m);
+}
+
 static void
 test_summary(void)
 {
@@ -738,6 +790,7 @@ main(void)
 	RUN(test_acceleration);
 	RUN(test_stationary_noise);
 	RUN(test_sort_fixes);
+	RUN(test_sort_rotated);
 	RUN(test_summary);
 	return unit_finish("jumps");
 }
