@@ -40,6 +40,7 @@ typedef struct TraceState
 	int64		skipped[TA_NSKIP];
 	int64		rejected[TA_NREJECT];
 	bool		sorted;			/* fix[] is in ta_fix_cmp order */
+	bool		owned;			/* made by deserial for one combine call: may be taken over */
 	size_t		n;
 	size_t		cap;
 	TAFix	   *fix;
@@ -122,16 +123,33 @@ state_append(TraceState *a, TraceState *b, MemoryContext ctx)
 {
 	size_t		n0 = a->n;
 
+	if (!a->sorted)
+		ta_sort_fixes(a->fix, a->n);
+	a->sorted = true;
+	/* both sorted and interleaved in time: merge straight into a new array */
+	if (b->sorted && n0 > 0 && ta_fix_cmp(&a->fix[n0 - 1], &b->fix[0]) > 0)
+	{
+		size_t		n = n0 + b->n;
+		TAFix	   *out;
+
+		if (n > MaxAllocHugeSize / sizeof(TAFix))
+			state_reserve(a, b->n, ctx);	/* raises the size error */
+		out = MemoryContextAllocHuge(ctx, n * sizeof(TAFix));
+		ta_merge_fixes(a->fix, n0, b->fix, b->n, out);
+		pfree(a->fix);
+		a->fix = out;
+		a->n = a->cap = n;
+		return;
+	}
+
 	/*
-	 * b's fixes go after a's; each part is sorted (in O(n) for the two runs
-	 * of a scan that wrapped around, see ta_sort_fixes) and the two merged,
-	 * so the final function finds the state sorted.
+	 * Otherwise b's fixes go after a's, are sorted there (in O(n) for the
+	 * two runs of a scan that wrapped around, see ta_sort_fixes) and the
+	 * two parts merged, so the final function finds the state sorted.
 	 */
 	state_reserve(a, b->n, ctx);
 	memcpy(a->fix + a->n, b->fix, b->n * sizeof(TAFix));
 	a->n += b->n;
-	if (!a->sorted)
-		ta_sort_fixes(a->fix, n0);
 	if (!b->sorted)
 		ta_sort_fixes(a->fix + n0, b->n);
 	a->sorted = true;
@@ -247,6 +265,12 @@ trace_state_combine(PG_FUNCTION_ARGS)
 	 * aggregation passes internal states without serializing them), so it
 	 * is copied, never adopted.
 	 */
+	if (a == NULL && b->owned)
+	{
+		/* a deserialized state nothing else refers to: no copy */
+		b->owned = false;
+		PG_RETURN_POINTER(b);
+	}
 	if (a == NULL)
 		a = state_new(ctx);
 	if (b->srid != -1)
@@ -259,6 +283,13 @@ trace_state_combine(PG_FUNCTION_ARGS)
 		a->rejected[i] += b->rejected[i];
 	if (b->n > 0)
 		state_append(a, b, ctx);
+	if (b->owned && b->fix)
+	{
+		/* its fixes are in a now: give the memory back */
+		pfree(b->fix);
+		b->fix = NULL;
+		b->n = b->cap = 0;
+	}
 	PG_RETURN_POINTER(a);
 }
 
@@ -326,6 +357,7 @@ trace_state_deserial(PG_FUNCTION_ARGS)
 		memcpy(st->fix, buf.data + buf.cursor, (size_t) n * sizeof(TAFix));
 		st->n = (size_t) n;
 	}
+	st->owned = true;
 	PG_RETURN_POINTER(st);
 }
 
