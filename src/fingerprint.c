@@ -486,6 +486,25 @@ typedef struct PairSlot
 
 #define BAND_CACHE 1024
 
+/*
+ * Rows without trigonometry: latitudes fall in buckets of 1/16 of the
+ * smallest band height, and a bucket whose both ends (widened by 1e-9
+ * degree) lie in one band maps to that band, geo_row being monotonic.  A
+ * direct-mapped cache of buckets, built once an accumulator has seen
+ * ROW_CACHE_AFTER points so small per-group fingerprints do not pay for it.
+ */
+#define ROW_CACHE 4096
+#define ROW_CACHE_AFTER 4096
+#define ROW_BUCKETS_PER_BAND 16.0
+#define MAX_DEGREE_M 111694.0	/* longest meridian degree (at the poles), m */
+
+typedef struct RowSlot
+{
+	int64_t		bucket;			/* -1 = empty */
+	int32_t		row;
+	int32_t		whole;			/* the bucket lies in one band */
+} RowSlot;
+
 /* a device's last recorded (cell, element); dev = device << 5 | HOUR_ANY, 0 = empty */
 typedef struct DevMemo
 {
@@ -503,6 +522,9 @@ struct TAFpAcc
 	/* geographic: columns per band, direct-mapped on row */
 	int32_t		band_row[BAND_CACHE];
 	uint32_t	band_ncol[BAND_CACHE];
+	/* geographic: rows of latitude buckets (NULL until ROW_CACHE_AFTER points) */
+	RowSlot    *rowc;
+	double		bucket_deg;
 	/* cells, dense, with a hash index */
 	AccCell    *cells;
 	uint32_t   *hp;				/* [ncells][24] points per hour (HOURS) */
@@ -531,6 +553,44 @@ struct TAFpAcc
 	size_t		dmask,
 				ndmemo;
 };
+
+/* geo_row through the bucket cache; the same answer, bit for bit */
+static int32_t
+acc_row(TAFpAcc *acc, double lat)
+{
+	const TAFpGrid *g = &acc->grid;
+	RowSlot    *s;
+	int64_t		b;
+	double		lo,
+				hi;
+	int32_t		r1;
+
+	if (acc->rowc == NULL)
+	{
+		size_t		i;
+
+		if (acc->points < ROW_CACHE_AFTER)
+			return geo_row(g, lat);
+		acc->rowc = mem_alloc(&acc->al, sizeof(RowSlot) * ROW_CACHE);
+		if (acc->rowc == NULL)
+			return geo_row(g, lat);	/* no memory for a cache: no cache */
+		for (i = 0; i < ROW_CACHE; i++)
+			acc->rowc[i].bucket = -1;
+		acc->bucket_deg = g->cell_m / MAX_DEGREE_M / ROW_BUCKETS_PER_BAND;
+	}
+	b = (int64_t) ((lat + 90.0) / acc->bucket_deg);	/* lat + 90 >= 0 */
+	s = &acc->rowc[(uint64_t) b & (ROW_CACHE - 1)];
+	if (s->bucket != b)
+	{
+		lo = (double) b * acc->bucket_deg - 90.0 - 1e-9;
+		hi = (double) (b + 1) * acc->bucket_deg - 90.0 + 1e-9;
+		r1 = geo_row(g, lo < -90.0 ? -90.0 : lo);
+		s->bucket = b;
+		s->row = r1;
+		s->whole = r1 == geo_row(g, hi > 90.0 ? 90.0 : hi);
+	}
+	return s->whole ? s->row : geo_row(g, lat);
+}
 
 static TAFpStatus
 acc_fail(TAFpAcc *acc, TAFpStatus st)
@@ -577,6 +637,7 @@ ta_fp_acc_free(TAFpAcc *acc)
 	mem_free(&al, acc->pslots);
 	mem_free(&al, acc->gslots);
 	mem_free(&al, acc->dmemo);
+	mem_free(&al, acc->rowc);
 	mem_free(&al, acc);
 }
 
@@ -1021,7 +1082,7 @@ ta_fp_acc_add(TAFpAcc *acc, double x, double y, int hour, const uint64_t *device
 
 		if (!geo_in_range(x, y))
 			return TA_FP_E_RANGE;
-		row = geo_row(&acc->grid, y);
+		row = acc_row(acc, y);
 		slot = (uint32_t) row & (BAND_CACHE - 1);
 		if (acc->band_row[slot] == row)
 			ncol = acc->band_ncol[slot];

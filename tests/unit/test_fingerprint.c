@@ -972,6 +972,96 @@ test_merge(void)
 }
 
 /* serialize -> deserialize of states, as a parallel plan does */
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t	x = *(const uint64_t *) a,
+				y = *(const uint64_t *) b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The accumulator's row cache (built after a few thousand points) gives the
+ * cells ta_fp_cell_of gives, also for latitudes on, just above and just
+ * below band edges, at several cell sizes.
+ */
+static void
+test_row_cache(void)
+{
+	static const double sizes[] = {1000.0, 137.5, 50000.0, 7.0};
+	static const double offsets[] = {0.0, 1e-12, -1e-12, 1e-10, -1e-10, 1e-9, -1e-9, 2e-9, -2e-9, 1e-7, -1e-7};
+	enum
+	{
+	NRAND = 6000, NEDGE = 400};
+	size_t		z;
+
+	for (z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++)
+	{
+		TAFpGrid	g = grid(TA_FP_GEOGRAPHIC, 4326, sizes[z], 1);
+		TAFpAcc    *acc = acc_new(TA_FP_GEOGRAPHIC, sizes[z], 0);
+		size_t		n = NRAND + NEDGE * (sizeof(offsets) / sizeof(offsets[0])),
+					k = 0,
+					i,
+					c;
+		uint64_t   *keys = malloc(n * sizeof(uint64_t));
+		double	   *ys = malloc(n * sizeof(double));
+		double	   *xs = malloc(n * sizeof(double));
+		TAFingerprint fp;
+		int			ok = 1;
+
+		rng_state = 7 + z;
+		/* random points first, so the cache exists when the edges come */
+		for (i = 0; i < NRAND; i++, k++)
+		{
+			xs[k] = urand(4.0, 5.0);
+			ys[k] = urand(45.0, fmin(89.0, 45.0 + 300.0 * sizes[z] / 111000.0));
+		}
+		for (i = 0; i < NEDGE; i++)
+		{
+			uint64_t	key;
+			double		x0,
+						y0,
+						x1,
+						y1;
+			size_t		o;
+
+			CHECK_INT(ta_fp_cell_of(&g, 4.5, ys[i], &key), TA_FP_OK);
+			CHECK_INT(ta_fp_cell_bounds(&g, key, &x0, &y0, &x1, &y1), TA_FP_OK);
+			for (o = 0; o < sizeof(offsets) / sizeof(offsets[0]); o++, k++)
+			{
+				xs[k] = 4.5;
+				ys[k] = y0 + offsets[o];
+			}
+		}
+		for (i = 0; i < n; i++)
+		{
+			CHECK_INT(ta_fp_acc_add(acc, xs[i], ys[i], -1, NULL), TA_FP_OK);
+			CHECK_INT(ta_fp_cell_of(&g, xs[i], ys[i], &keys[i]), TA_FP_OK);
+		}
+		finalize(acc, &fp);
+		qsort(keys, n, sizeof(uint64_t), cmp_u64);
+		/* the fingerprint's cells are the distinct keys with their counts */
+		for (i = 0, c = 0; i < n; c++)
+		{
+			size_t		j = i;
+
+			while (j < n && keys[j] == keys[i])
+				j++;
+			if (c >= fp.ncells || fp.cells[c].key != keys[i] ||
+				fp.cells[c].points != (int64_t) (j - i))
+				ok = 0;
+			i = j;
+		}
+		CHECKF(ok && c == fp.ncells, "cell size %g m: the accumulator's cells differ from ta_fp_cell_of's", sizes[z]);
+		ta_fp_free(&fp, &AL);
+		ta_fp_acc_free(acc);
+		free(keys);
+		free(ys);
+		free(xs);
+	}
+}
+
 /* fingerprints of disjoint devices add up to the whole, and subtract back */
 static void
 test_add_subtract(void)
@@ -2055,6 +2145,7 @@ main(void)
 	RUN(test_exact_counts);
 	RUN(test_merge);
 	RUN(test_add_subtract);
+	RUN(test_row_cache);
 	RUN(test_state_round_trip);
 	RUN(test_overflow);
 	RUN(test_out_of_memory);
