@@ -505,12 +505,18 @@ typedef struct RowSlot
 	int32_t		whole;			/* the bucket lies in one band */
 } RowSlot;
 
-/* a device's last recorded (cell, element); dev = device << 5 | HOUR_ANY, 0 = empty */
+/*
+ * A device's last recorded (cell, element) and the cell's dense index, so
+ * the next fix of the device in the same cell skips the cell lookup too;
+ * dev = device << 5 | HOUR_ANY, 0 = empty.
+ */
 typedef struct DevMemo
 {
 	uint64_t	dev;
 	uint64_t	elem;
 	uint64_t	cell;
+	uint32_t	idx;
+	uint32_t	has_idx;
 } DevMemo;
 
 struct TAFpAcc
@@ -999,6 +1005,7 @@ acc_dmemo(TAFpAcc *acc, uint64_t e_any)
 			m->dev = e_any;
 			m->elem = 0;
 			m->cell = 0;
+			m->has_idx = 0;
 			acc->ndmemo++;
 			return m;
 		}
@@ -1013,16 +1020,14 @@ acc_dmemo(TAFpAcc *acc, uint64_t e_any)
  * fixes, even when the feed interleaves devices).
  */
 static inline TAFpStatus
-acc_device(TAFpAcc *acc, uint32_t idx, uint64_t key, uint64_t dev, int hour)
+acc_device(TAFpAcc *acc, DevMemo *memo, uint32_t idx, uint64_t key, uint64_t dev,
+		   int hour)
 {
 	uint64_t	base = dev << 5;
 	uint64_t	e_any = base | HOUR_ANY;
 	uint64_t	e = hour >= 0 ? base | (uint64_t) (hour + 1) : e_any;
-	DevMemo    *memo;
 	int			r;
 
-	if ((memo = acc_dmemo(acc, e_any)) == NULL)
-		return TA_FP_E_NOMEM;
 	if (memo->elem == e && memo->cell == key)
 		return TA_FP_OK;
 	r = pair_insert(acc, key, e);
@@ -1057,6 +1062,8 @@ acc_device(TAFpAcc *acc, uint32_t idx, uint64_t key, uint64_t dev, int hour)
 	}
 	memo->elem = e;
 	memo->cell = key;
+	memo->idx = idx;
+	memo->has_idx = 1;
 	return TA_FP_OK;
 }
 
@@ -1066,6 +1073,7 @@ ta_fp_acc_add(TAFpAcc *acc, double x, double y, int hour, const uint64_t *device
 	uint64_t	key;
 	uint32_t	idx;
 	TAFpStatus	st;
+	DevMemo    *memo = NULL;
 
 	if (acc->failed)
 		return acc->failed;
@@ -1097,7 +1105,12 @@ ta_fp_acc_add(TAFpAcc *acc, double x, double y, int hour, const uint64_t *device
 	else if ((st = planar_key(&acc->grid, x, y, &key)) != TA_FP_OK)
 		return st;
 
-	if (acc->have_memo && acc->memo_key == key)
+	/* the device's memo (its entry is made here, before any cell is) */
+	if (device && (memo = acc_dmemo(acc, (*device << 5) | HOUR_ANY)) == NULL)
+		return acc_fail(acc, TA_FP_E_NOMEM);
+	if (memo && memo->has_idx && memo->cell == key)
+		idx = memo->idx;
+	else if (acc->have_memo && acc->memo_key == key)
 		idx = acc->memo_idx;
 	else
 	{
@@ -1110,7 +1123,7 @@ ta_fp_acc_add(TAFpAcc *acc, double x, double y, int hour, const uint64_t *device
 	if (acc->points == INT64_MAX ||
 		(hour >= 0 && acc->hp[(size_t) idx * TA_FP_NHOURS + hour] == UINT32_MAX))
 		return acc_fail(acc, TA_FP_E_OVERFLOW);
-	if (device && (st = acc_device(acc, idx, key, *device, hour)) != TA_FP_OK)
+	if (device && (st = acc_device(acc, memo, idx, key, *device, hour)) != TA_FP_OK)
 		return acc_fail(acc, st);
 	acc->cells[idx].points++;
 	acc->points++;
