@@ -132,6 +132,30 @@ SELECT trace_audit('fixes', 'trace_id', 'ts', 'geom') AS audit_id \gset
 \pset format unaligned
 \pset tuples_only on
 SELECT trace_audit_report(:audit_id);
+\pset tuples_only off
+\pset format aligned
+
+\echo
+\echo '== New fixes arrive: an incremental re-run re-audits only the traces they touch'
+-- a copy of three traces on other devices two days later (a cloned feed),
+-- and one late fix of another trace with an old timestamp
+INSERT INTO fixes (source, trace_id, ts, geom)
+SELECT source, 'copy_' || trace_id, ts + interval '2 days', geom FROM fixes
+WHERE trace_id IN (SELECT trace_id FROM fixes GROUP BY trace_id HAVING count(*) BETWEEN 200 AND 2000
+				   ORDER BY trace_id LIMIT 3);
+INSERT INTO fixes (source, trace_id, ts, geom)
+SELECT source, trace_id, ts + interval '1 s', geom FROM fixes
+WHERE trace_id = (SELECT min(trace_id) FROM fixes WHERE trace_id NOT LIKE 'copy_%') ORDER BY ts LIMIT 1;
+SELECT trace_audit('fixes', 'trace_id', 'ts', 'geom', '{"incremental": true}') AS rerun_id \gset
+-- copies with times below the watermark (the real traces span years) are
+-- found, like the late fix, by the verify scan of row counts per trace
+SELECT read_detail->>'new_rows' AS above_watermark, read_detail->>'traces_new' AS new_traces,
+	read_detail->>'traces_late' AS late_traces, read_detail->>'traces_reaudited' AS reaudited,
+	read_detail->>'fingerprint' AS fingerprint, round(duration_s::numeric, 2) AS seconds
+FROM traceaudit_results.audit_run WHERE id = :rerun_id;
+SELECT d.verdict, round(d.score::numeric, 3) AS score, f->>'explanation' AS clone_evidence
+FROM traceaudit_results.audit_dataset d, jsonb_array_elements(d.evidence->'features') f
+WHERE d.run_id = :audit_id AND f->>'feature' = 'clone_share';
 SQL
 
 cat <<EOF
