@@ -420,25 +420,9 @@ dataset_realism_deserial(PG_FUNCTION_ARGS)
 }
 
 static void
-append_num(StringInfo s, double v)
+dataset_explain(const void *ctx, int k, char *buf, size_t len)
 {
-	if (isfinite(v))
-		appendStringInfo(s, "%.6g", v);
-	else
-		appendStringInfoString(s, "null");
-}
-
-static const TADsResult *sort_r;
-
-static int
-cmp_contribution(const void *pa, const void *pb)
-{
-	double		x = fabs(sort_r->contribution[*(const int *) pa]);
-	double		y = fabs(sort_r->contribution[*(const int *) pb]);
-
-	if (x != y)
-		return x > y ? -1 : 1;
-	return *(const int *) pa - *(const int *) pb;
+	ta_ds_explain((const TADsResult *) ctx, k, buf, len);
 }
 
 /*
@@ -456,10 +440,9 @@ dataset_realism_final(PG_FUNCTION_ARGS)
 	StringInfoData js;
 	Datum		v[3];
 	bool		nulls[3] = {0};
-	int			order[TA_DF_N];
+	TAEvidence	ev;
 	int			i;
 	bool		first = true;
-	char		line[512];
 
 	ta_agg_context(fcinfo, "dataset_realism");
 	if (PG_ARGISNULL(0))
@@ -469,27 +452,22 @@ dataset_realism_final(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	ds_check(ta_ds_evaluate(a->st, ta_tick_interrupts, NULL, &r, &err), &err, "dataset_realism");
 
-	for (i = 0; i < TA_DF_N; i++)
-		order[i] = i;
-	sort_r = &r;
-	qsort(order, TA_DF_N, sizeof(int), cmp_contribution);
-
 	initStringInfo(&js);
 	appendStringInfo(&js, "{\"traces\": " UINT64_FORMAT ", \"judged\": " UINT64_FORMAT
 					 ", \"real\": " UINT64_FORMAT ", \"synthetic\": " UINT64_FORMAT
 					 ", \"inconclusive\": " UINT64_FORMAT ", \"mean_score\": ",
 					 r.traces, r.judged, r.real, r.synthetic, r.inconclusive);
-	append_num(&js, r.mean_score);
+	ta_json_number(&js, r.mean_score);
 	appendStringInfo(&js, ", \"clones\": {\"compared\": " UINT64_FORMAT ", \"groups\": " UINT64_FORMAT
 					 ", \"traces\": " UINT64_FORMAT ", \"largest_group\": " UINT64_FORMAT
 					 ", \"shifted_groups\": " UINT64_FORMAT ", \"simultaneous_groups\": " UINT64_FORMAT
 					 ", \"max_shift_s\": ",
 					 r.compared, r.clone_groups, r.clone_traces, r.largest_group,
 					 r.groups_shifted, r.groups_simultaneous);
-	append_num(&js, r.max_shift_s);
+	ta_json_number(&js, r.max_shift_s);
 	appendStringInfoString(&js, "}, \"clocks\": {\"traces\": ");
 	appendStringInfo(&js, UINT64_FORMAT ", \"modal_cadence_s\": ", r.with_cadence);
-	append_num(&js, r.modal_cadence_ms >= 0 ? (double) r.modal_cadence_ms / 1000.0 : NAN);
+	ta_json_number(&js, r.modal_cadence_ms >= 0 ? (double) r.modal_cadence_ms / 1000.0 : NAN);
 	appendStringInfo(&js, ", \"distinct_cadences\": " UINT64_FORMAT "}, \"precision\": {\"traces\": "
 					 UINT64_FORMAT ", \"digits\": {", r.distinct_cadences, r.with_digits);
 	for (i = 0; i <= 17; i++)
@@ -499,33 +477,22 @@ dataset_realism_final(PG_FUNCTION_ARGS)
 			first = false;
 		}
 	appendStringInfoString(&js, "}}, \"density\": {\"cell_m\": ");
-	append_num(&js, r.cell_m);
+	ta_json_number(&js, r.cell_m);
 	appendStringInfo(&js, ", \"points\": " INT64_FORMAT ", \"cells\": %u, \"core_share\": ",
 					 r.points, r.cells);
-	append_num(&js, r.core_share);
-	appendStringInfoString(&js, "}, \"features\": [");
-	for (i = 0; i < TA_DF_N; i++)
-	{
-		int			k = order[i];
-
-		if (i > 0)
-			appendStringInfoString(&js, ", ");
-		appendStringInfoString(&js, "{\"feature\": ");
-		escape_json(&js, ta_ds_feature_names[k]);
-		appendStringInfoString(&js, ", \"value\": ");
-		append_num(&js, r.valid[k] ? r.value[k] : NAN);
-		appendStringInfoString(&js, ", \"real_range\": [");
-		append_num(&js, r.real_lo[k]);
-		appendStringInfoString(&js, ", ");
-		append_num(&js, r.real_hi[k]);
-		appendStringInfoString(&js, "], \"contribution\": ");
-		append_num(&js, r.contribution[k]);
-		ta_ds_explain(&r, k, line, sizeof(line));
-		appendStringInfoString(&js, ", \"explanation\": ");
-		escape_json(&js, line);
-		appendStringInfoChar(&js, '}');
-	}
-	appendStringInfoString(&js, "]}");
+	ta_json_number(&js, r.core_share);
+	appendStringInfoString(&js, "}, ");
+	ev.n = TA_DF_N;
+	ev.names = ta_ds_feature_names;
+	ev.value = r.value;
+	ev.valid = r.valid;
+	ev.real_lo = r.real_lo;
+	ev.real_hi = r.real_hi;
+	ev.contribution = r.contribution;
+	ev.explain = dataset_explain;
+	ev.ctx = &r;
+	ta_json_features(&js, &ev);
+	appendStringInfoChar(&js, '}');
 
 	v[0] = Float8GetDatum(r.score);
 	v[1] = CStringGetTextDatum(ta_ds_verdict_names[r.verdict]);

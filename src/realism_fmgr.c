@@ -34,27 +34,19 @@ rl_free(void *ctx, void *ptr)
 	pfree(ptr);
 }
 
+/* the sentence for feature k of a trace */
+typedef struct RealismExplain
+{
+	const TARealismFeatures *f;
+	const TARealismResult *r;
+} RealismExplain;
+
 static void
-append_num(StringInfo s, double v)
+realism_explain(const void *ctx, int k, char *buf, size_t len)
 {
-	if (isfinite(v))
-		appendStringInfo(s, "%.6g", v);
-	else
-		appendStringInfoString(s, "null");
-}
+	const RealismExplain *e = ctx;
 
-/* order of evidence: strongest contribution first */
-static const TARealismResult *sort_result;
-
-static int
-cmp_contribution(const void *a, const void *b)
-{
-	double		x = fabs(sort_result->contribution[*(const int *) a]);
-	double		y = fabs(sort_result->contribution[*(const int *) b]);
-
-	if (x != y)
-		return x > y ? -1 : 1;
-	return *(const int *) a - *(const int *) b;
+	ta_realism_explain(e->f, e->r, k, buf, len);
 }
 
 /*
@@ -72,9 +64,8 @@ ta_realism_tuple(FunctionCallInfo fcinfo, const TAFix *fix, size_t n,
 	StringInfoData js;
 	Datum		v[3];
 	bool		nulls[3] = {0};
-	int			order[TA_RF_N];
-	int			i;
-	char		line[512];
+	RealismExplain ex;
+	TAEvidence	ev;
 
 	if (ta_realism_features(fix, n, mt, &env, &f) != 0)
 		ereport(ERROR,
@@ -82,37 +73,24 @@ ta_realism_tuple(FunctionCallInfo fcinfo, const TAFix *fix, size_t n,
 				 errmsg("out of memory computing the realism of a trace of %zu fixes", n)));
 	ta_realism_score(&f, &r);
 
-	for (i = 0; i < TA_RF_N; i++)
-		order[i] = i;
-	sort_result = &r;
-	qsort(order, TA_RF_N, sizeof(int), cmp_contribution);
+	ex.f = &f;
+	ex.r = &r;
+	ev.n = TA_RF_N;
+	ev.names = ta_realism_feature_names;
+	ev.value = f.value;
+	ev.valid = f.valid;
+	ev.real_lo = r.real_lo;
+	ev.real_hi = r.real_hi;
+	ev.contribution = r.contribution;
+	ev.explain = realism_explain;
+	ev.ctx = &ex;
 
 	initStringInfo(&js);
 	appendStringInfo(&js, "{\"fixes\": %zu, \"duration_s\": ", f.fixes);
-	append_num(&js, f.duration_s);
-	appendStringInfoString(&js, ", \"features\": [");
-	for (i = 0; i < TA_RF_N; i++)
-	{
-		int			k = order[i];
-
-		if (i > 0)
-			appendStringInfoString(&js, ", ");
-		appendStringInfoString(&js, "{\"feature\": ");
-		escape_json(&js, ta_realism_feature_names[k]);
-		appendStringInfoString(&js, ", \"value\": ");
-		append_num(&js, f.valid[k] ? f.value[k] : NAN);
-		appendStringInfoString(&js, ", \"real_range\": [");
-		append_num(&js, r.real_lo[k]);
-		appendStringInfoString(&js, ", ");
-		append_num(&js, r.real_hi[k]);
-		appendStringInfoString(&js, "], \"contribution\": ");
-		append_num(&js, r.contribution[k]);
-		ta_realism_explain(&f, &r, k, line, sizeof(line));
-		appendStringInfoString(&js, ", \"explanation\": ");
-		escape_json(&js, line);
-		appendStringInfoChar(&js, '}');
-	}
-	appendStringInfoString(&js, "]}");
+	ta_json_number(&js, f.duration_s);
+	appendStringInfoString(&js, ", ");
+	ta_json_features(&js, &ev);
+	appendStringInfoChar(&js, '}');
 
 	v[0] = Float8GetDatum(r.score);
 	v[1] = CStringGetTextDatum(ta_realism_verdict_names[r.verdict]);

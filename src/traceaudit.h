@@ -10,6 +10,7 @@
 #include <math.h>
 
 #include "fmgr.h"
+#include "lib/stringinfo.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
@@ -50,6 +51,24 @@ ta_progress_row(void)
 	if (unlikely(++ta_progress_count % TA_PROGRESS_EVERY == 0))
 		ta_progress_check();
 }
+
+/* evidence.c: the evidence jsonb of the realism scores */
+typedef struct TAEvidence
+{
+	int			n;				/* features */
+	const char *const *names;
+	const double *value;
+	const uint8 *valid;
+	const double *real_lo;
+	const double *real_hi;
+	const double *contribution;
+	/* the sentence for feature k */
+	void		(*explain) (const void *ctx, int k, char *buf, size_t len);
+	const void *ctx;
+} TAEvidence;
+
+extern void ta_json_number(StringInfo s, double v);
+extern void ta_json_features(StringInfo js, const TAEvidence *ev);
 
 /* srid.c */
 extern const TASridInfo *ta_srid_info(int32 srid);
