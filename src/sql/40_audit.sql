@@ -277,8 +277,10 @@ DECLARE
 	with_findings text[];
 	out_of_range text[];
 	rejected jsonb;
-	src text;		-- the audited rows as a FROM item: columns id, g, ts (points) or id, traj; w when incremental
+	cols text;		-- the audited columns: id, g, ts (points) or id, traj; w when there is a watermark
+	src text;		-- the audited rows as a FROM item (the touched traces when incremental)
 	src_all text;	-- the same without the filter
+	fp_sql text;	-- the fingerprint query over a FROM item
 	fp fingerprint;
 	fp_old fingerprint;
 	fp_now fingerprint;
@@ -403,13 +405,18 @@ BEGIN
 	PERFORM set_config('traceaudit.progress_interval', progress::text, true);
 	SELECT greatest(c.reltuples, 0) INTO est FROM pg_catalog.pg_class c WHERE c.oid = tbl;
 
-	IF time_col IS NOT NULL THEN
-		src_all := format('(SELECT %I::text AS id, %I AS g, %I AS ts%s FROM %s) AS src',
-			trace_col, geom_col, time_col, CASE WHEN wcol IS NOT NULL THEN format(', %I AS w', wcol) ELSE '' END, qtable);
-	ELSE
-		src_all := format('(SELECT %I::text AS id, %I AS traj%s FROM %s) AS src', trace_col, geom_col,
-			CASE WHEN wcol IS NOT NULL THEN format(', %I AS w', wcol) ELSE '' END, qtable);
-	END IF;
+	cols := CASE WHEN time_col IS NOT NULL
+			THEN format('%I::text AS id, %I AS g, %I AS ts', trace_col, geom_col, time_col)
+			ELSE format('%I::text AS id, %I AS traj', trace_col, geom_col) END
+		|| CASE WHEN wcol IS NOT NULL THEN format(', %I AS w', wcol) ELSE '' END;
+	src_all := format('(SELECT %s FROM %s) AS src', cols, qtable);
+	-- the fixes the summaries used: timed rows (the aggregate itself leaves
+	-- out empty, non-finite and off-grid points), or the trajectories' vertices
+	fp_sql := CASE WHEN time_col IS NOT NULL
+		THEN 'SELECT density_fingerprint(g, ts, id, $1, $2) FROM %s
+			  WHERE id IS NOT NULL AND ts IS NOT NULL AND isfinite(ts)'
+		ELSE 'SELECT density_fingerprint(p.geom, to_timestamp(ST_M(p.geom)), src.id, $1, $2)
+			  FROM %s, ST_DumpPoints(src.traj) p WHERE src.id IS NOT NULL' END;
 
 	-- incremental: which traces to re-audit.  Traces with rows above the
 	-- watermark; with verify, also traces whose row count no longer matches
@@ -472,13 +479,7 @@ BEGIN
 		END IF;
 	END IF;
 
-	IF time_col IS NOT NULL THEN
-		src := format('(SELECT %I::text AS id, %I AS g, %I AS ts%s FROM %s%s) AS src',
-			trace_col, geom_col, time_col, CASE WHEN incremental THEN format(', %I AS w', wcol) ELSE '' END,
-			qtable, filter);
-	ELSE
-		src := format('(SELECT %I::text AS id, %I AS traj FROM %s%s) AS src', trace_col, geom_col, qtable, filter);
-	END IF;
+	src := format('(SELECT %s FROM %s%s) AS src', cols, qtable, filter);
 
 	-- phase 1: per-trace jump summary and realism, one GROUP BY pass
 	tp := clock_timestamp();
@@ -613,10 +614,7 @@ BEGIN
 		END;
 	ELSIF incremental AND prev_fp IS NOT NULL AND cardinality(gone) = 0 AND time_col IS NULL AND n_fresh = cardinality(touched) THEN
 		-- only new trajectories: add theirs
-		EXECUTE format($q$
-			SELECT density_fingerprint(p.geom, to_timestamp(ST_M(p.geom)), src.id, $1, $2)
-			FROM %s, ST_DumpPoints(src.traj) p WHERE src.id IS NOT NULL$q$, src)
-		INTO fp_now USING cell_m, tz;
+		EXECUTE format(fp_sql, src) INTO fp_now USING cell_m, tz;
 		fp := CASE WHEN fp_now IS NULL THEN prev_fp ELSE fingerprint_add(prev_fp, fp_now) END;
 		fp_how := 'new trajectories added';
 	END IF;
@@ -625,19 +623,7 @@ BEGIN
 		IF incremental THEN
 			fp_how := 'recomputed over the whole table';
 		END IF;
-		IF time_col IS NOT NULL THEN
-			-- the fixes the summaries used: timed rows (the aggregate itself
-			-- leaves out empty, non-finite and off-grid points)
-			EXECUTE format($q$
-				SELECT density_fingerprint(g, ts, id, $1, $2) FROM %s
-				WHERE id IS NOT NULL AND ts IS NOT NULL AND isfinite(ts)$q$, src_all)
-			INTO fp USING cell_m, tz;
-		ELSE
-			EXECUTE format($q$
-				SELECT density_fingerprint(p.geom, to_timestamp(ST_M(p.geom)), src.id, $1, $2)
-				FROM %s, ST_DumpPoints(src.traj) p WHERE src.id IS NOT NULL$q$, src_all)
-			INTO fp USING cell_m, tz;
-		END IF;
+		EXECUTE format(fp_sql, src_all) INTO fp USING cell_m, tz;
 	ELSIF fp IS NULL THEN
 		fp := prev_fp;
 		fp_how := 'unchanged';
