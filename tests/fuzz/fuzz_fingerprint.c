@@ -28,40 +28,7 @@
 
 #include "fingerprint.h"
 
-#define REQUIRE(cond) \
-	do { \
-		if (!(cond)) \
-		{ \
-			fprintf(stderr, "fuzz_fingerprint.c:%d: invariant failed: %s\n", __LINE__, #cond); \
-			abort(); \
-		} \
-	} while (0)
-
-static void *
-f_alloc(void *ctx, size_t n)
-{
-	(void) ctx;
-	REQUIRE(n > 0);
-	return malloc(n);
-}
-
-static void *
-f_realloc(void *ctx, void *p, size_t n)
-{
-	(void) ctx;
-	REQUIRE(n > 0 && p != NULL);
-	return realloc(p, n);
-}
-
-static void
-f_free(void *ctx, void *p)
-{
-	(void) ctx;
-	REQUIRE(p != NULL);
-	free(p);
-}
-
-static const TAFpAlloc AL = {f_alloc, f_realloc, f_free, NULL};
+#include "fuzz_alloc.h"
 
 static uint8_t *
 binary_of(const TAFingerprint *fp, size_t *len)

@@ -1,0 +1,50 @@
+/*
+ * fuzz_alloc.h
+ *	  What the fuzz targets share: REQUIRE (a failed invariant aborts, which
+ *	  libFuzzer reports with the input) and a TAFpAlloc over malloc that
+ *	  checks the allocator contract (never 0 bytes, never NULL to free).
+ */
+#ifndef FUZZ_ALLOC_H
+#define FUZZ_ALLOC_H
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "fingerprint.h"
+
+#define REQUIRE(cond) \
+	do { \
+		if (!(cond)) \
+		{ \
+			fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond); \
+			abort(); \
+		} \
+	} while (0)
+
+static void *
+f_alloc(void *ctx, size_t n)
+{
+	(void) ctx;
+	REQUIRE(n > 0);
+	return malloc(n);
+}
+
+static void *
+f_realloc(void *ctx, void *p, size_t n)
+{
+	(void) ctx;
+	REQUIRE(n > 0 && p != NULL);
+	return realloc(p, n);
+}
+
+static void
+f_free(void *ctx, void *p)
+{
+	(void) ctx;
+	REQUIRE(p != NULL);
+	free(p);
+}
+
+static const TAFpAlloc AL = {f_alloc, f_realloc, f_free, NULL};
+
+#endif							/* FUZZ_ALLOC_H */
