@@ -212,22 +212,8 @@ SELECT count(*) AS runs_of_first FROM traceaudit_results.audit_run WHERE base_id
 -- items, so an incremental run weighs the traces it did not re-read too:
 -- 12 real-looking drives are judged real; copies of six of them arriving
 -- later on other devices, two days on, turn the verdict
-SELECT setseed(0.42);
-CREATE TABLE inc_drives AS
-WITH RECURSIVE w(d, i, x, y, h, v, ex, ey, t) AS (
-	SELECT d, 0, 0.0::float8, 0.0::float8, random() * 6.28, 8.0::float8, 0.0::float8, 0.0::float8, 0.0::float8
-	FROM generate_series(1, 12) d
-	UNION ALL
-	SELECT d, i + 1,
-		x + v * cos(h), y + v * sin(h),
-		h + (random() - 0.5) * 0.3 * (random() ^ 4),
-		CASE WHEN i % 97 > 85 THEN greatest(0.0, v - 3) ELSE least(14.0, v + (random() - 0.45) * 0.3 * (random() ^ 6) * 8) END,
-		0.95 * ex + (random() - 0.5) * 1.5, 0.95 * ey + (random() - 0.5) * 1.5,
-		t + 1 + floor((random() ^ 12) * 8)
-	FROM w WHERE i < 600)
-SELECT 'w' || d AS device, '2024-03-01 07:00+00'::timestamptz + make_interval(hours => d, secs => t) AS ts,
-	ST_SetSRID(ST_MakePoint(-2.98 + (x + ex) / 66000.0, 53.40 + (y + ey) / 111000.0), 4326) AS geom
-FROM w;
+\set drives_table inc_drives
+\i tests/sql/drives.sql
 SELECT trace_audit('inc_drives', 'device', 'ts', 'geom') AS d_first \gset
 SELECT verdict, evidence->>'real' AS real_traces, evidence->'clones'->>'groups' AS clone_groups
 FROM traceaudit_results.audit_dataset WHERE run_id = :d_first;
