@@ -663,7 +663,10 @@ cell_polygon(const TAFingerprint *fp, uint64 key)
 
 	npts = ta_fp_cell_polygon(&fp->grid, key, per_edge, xy);
 	if (npts == 0)
-		elog(ERROR, "fingerprint cell off its grid");
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("fingerprint cell %d:%d is off its grid", ta_fp_key_row(key), ta_fp_key_col(key)),
+				 errhint("Fingerprints are validated when read, so this is a bug; please report it with the fingerprint's text.")));
 	buf = palloc(gser_polygon_size(npts));
 	gser_write_polygon(buf, fp->grid.srid, xy, npts);
 	pfree(xy);

@@ -11,6 +11,7 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 
 #include "traceaudit.h"
@@ -214,7 +215,12 @@ ta_result_tuple(FunctionCallInfo fcinfo, Datum *values, bool *nulls, int natts)
 	TupleDesc	td;
 
 	if (get_call_result_type(fcinfo, NULL, &td) != TYPEFUNC_COMPOSITE || td->natts != natts)
-		elog(ERROR, "function returning a row of %d columns is declared differently", natts);
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("%s returns a row of %d columns but is declared differently",
+						fcinfo->flinfo && get_func_name(fcinfo->flinfo->fn_oid) ?
+						get_func_name(fcinfo->flinfo->fn_oid) : "a traceaudit function", natts),
+				 errhint("The installed library and SQL objects of traceaudit differ: run ALTER EXTENSION traceaudit UPDATE, or drop and create the extension.")));
 	td = BlessTupleDesc(td);
 	return HeapTupleGetDatum(heap_form_tuple(td, values, nulls));
 }
