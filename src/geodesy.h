@@ -7,6 +7,8 @@
 #ifndef TA_GEODESY_H
 #define TA_GEODESY_H
 
+#include <stddef.h>
+
 typedef enum TAMetricKind
 {
 	TA_METRIC_GEODETIC,			/* x = longitude, y = latitude, degrees */
@@ -19,6 +21,8 @@ typedef struct TAMetric
 	double		a;				/* semi-major axis, metres */
 	double		f;				/* flattening */
 	double		to_meter;		/* planar unit in metres */
+	double		e2;				/* first eccentricity squared, f (2 - f) */
+	double		k12;			/* 1 / (12 a^2 (1 - e2)): see local_distance */
 } TAMetric;
 
 /* WGS 84, the default ellipsoid */
@@ -38,8 +42,15 @@ extern void ta_metric_planar(TAMetric *mt, double to_meter);
  */
 extern int	ta_metric_from_proj4(TAMetric *mt, const char *proj4);
 
+/* sin and cos of an angle in radians (table-driven below pi / 2) */
+extern void ta_sincos(double phi, double *s, double *c);
+
 extern double ta_distance(const TAMetric *mt, double x1, double y1,
 						  double x2, double y2);
+
+/* out[i] = ta_distance of points i and i + 1 of a strided array of n points */
+extern void ta_path_lengths(const TAMetric *mt, const double *p, size_t stride,
+							size_t n, double *out);
 
 /* ellipsoidal geodesic (Vincenty's inverse; spherical fallback near antipodes) */
 extern double ta_geodesic_vincenty(double a, double f, double lon1, double lat1,

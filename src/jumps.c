@@ -12,6 +12,7 @@
 #include "jumps.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 
 const char *const ta_reason_names[TA_NREASONS] = {
@@ -134,15 +135,41 @@ plausible_speed(double d, double dt, double noise2)
 	return dt > 0.0 ? e / dt : INFINITY;
 }
 
+/* leg lengths, computed a block at a time by ta_path_lengths over x, y */
+_Static_assert(offsetof(TAFix, y) == offsetof(TAFix, x) + sizeof(double) &&
+			   sizeof(TAFix) % sizeof(double) == 0, "TAFix is not strided x, y");
+#define LEG_BLOCK 256
+
 typedef struct Scan
 {
 	const TAFix *fix;
+	size_t		n;
+	size_t		leg_base;		/* leg[i] is the leg from fix leg_base + i */
+	size_t		leg_count;
+	double		leg[LEG_BLOCK];
 	const TAMetric *mt;
 	const TAJumpParams *prm;
 	TAEmit		emit;
 	void	   *ctx;
 	TAJumpSummary *sum;
 } Scan;
+
+/* length of the leg from fix k to fix k + 1 */
+static inline double
+leg_len(Scan *s, size_t k)
+{
+	if (k - s->leg_base >= s->leg_count)
+	{
+		size_t		m = s->n - k;
+
+		if (m > LEG_BLOCK + 1)
+			m = LEG_BLOCK + 1;
+		ta_path_lengths(s->mt, &s->fix[k].x, sizeof(TAFix) / sizeof(double), m, s->leg);
+		s->leg_base = k;
+		s->leg_count = m - 1;
+	}
+	return s->leg[k - s->leg_base];
+}
 
 static void
 report(Scan *s, TAReason r, size_t first, size_t last, size_t at,
@@ -188,7 +215,7 @@ find_spike_end(Scan *s, size_t k, size_t n, double noise2, double *back_speed,
 
 		if (dt_back < 0.0)
 			return 0;			/* time order broken: not a clean excursion */
-		dback = seg_dist(fix, s->mt, j - 1, j);
+		dback = leg_len(s, j - 1);
 		vback = plausible_speed(dback, dt_back, noise2);
 		if (vback <= s->prm->max_speed)
 			continue;
@@ -239,6 +266,9 @@ ta_find_jumps(const TAFix *fix, size_t n, const TAMetric *mt,
 	sum->duration_s = sum->t_end - sum->t_start;
 
 	s.fix = fix;
+	s.n = n;
+	s.leg_base = 0;
+	s.leg_count = 0;
 	s.mt = mt;
 	s.prm = prm;
 	s.emit = emit;
@@ -248,7 +278,7 @@ ta_find_jumps(const TAFix *fix, size_t n, const TAMetric *mt,
 	k = 0;
 	while (k + 1 < n)
 	{
-		double		d = seg_dist(fix, mt, k, k + 1);
+		double		d = leg_len(&s, k);
 		double		dt = fix[k + 1].m - fix[k].m;
 		double		v;
 
@@ -300,7 +330,7 @@ ta_find_jumps(const TAFix *fix, size_t n, const TAMetric *mt,
 					if (e > excursion)
 						excursion = e;
 					if (i + 1 < j)
-						sum->length_m += seg_dist(fix, mt, i, i + 1);
+						sum->length_m += leg_len(&s, i);
 				}
 				sum->length_m += dback;
 				report(&s, TA_SPIKE, k, j, k + 1, excursion, fix[j].m - fix[k].m,
