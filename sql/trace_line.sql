@@ -65,3 +65,18 @@ FROM (SELECT trace_line(geom, ts) AS l FROM gen_fixes GROUP BY trace_id) s;
 -- as many points out as non-NULL rows in
 SELECT sum(ST_NPoints(l)) = (SELECT count(*) FROM gen_fixes) AS lossless
 FROM (SELECT trace_line(geom, ts) AS l FROM gen_fixes GROUP BY trace_id) s;
+
+-- as a window aggregate the state is finalized frame after frame, with rows
+-- added in between: each frame's line is in time order and has every row
+-- (a fix later than the latest sorted one must still be placed in order)
+SELECT i, ST_AsText(trace_line(g, t) OVER (ORDER BY i)) AS running_line
+FROM (VALUES (1, 'SRID=4326;POINT(13 52)'::geometry, '2024-01-01 00:00:10+00'::timestamptz),
+	(2, 'SRID=4326;POINT(13.1 52)', '2024-01-01 00:00:05+00'),
+	(3, 'SRID=4326;POINT(13.2 52)', '2024-01-01 00:00:07+00'),
+	(4, 'SRID=4326;POINT(13.3 52)', '2024-01-01 00:00:20+00')) v(i, g, t);
+SELECT count(*) AS frames,
+	count(*) FILTER (WHERE ST_IsValidTrajectory(l) AND ST_NPoints(l) = k) AS ordered_complete_frames
+FROM (SELECT trace_line(geom, ts) OVER w AS l, row_number() OVER w AS k
+	FROM gen_fixes WHERE trace_id <= 8
+	WINDOW w AS (PARTITION BY trace_id ORDER BY md5(ts::text)
+				 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)) s;

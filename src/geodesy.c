@@ -8,8 +8,9 @@
  * the figure auditors check against.  Short segments, nearly all of a trace,
  * use the mid-latitude formula with the ellipsoid's meridional and normal
  * radii of curvature plus its second-order curvature terms: a few
- * multiplications, one sin, one cos and one sqrt, with an error below 1 mm
- * up to 20 km at any latitude (measured in tests/unit against Vincenty).
+ * multiplications, a sine and cosine from a table (ta_sincos), two square
+ * roots and a division, with an error below 1 mm up to 20 km at any
+ * latitude (measured in tests/unit against Vincenty).
  * Segments spanning more than TA_LOCAL_MAX_DLON of longitude (near a pole,
  * or across it) and longer ones use Vincenty's inverse formula
  * (sub-millimetre), falling back to the great circle on the mean-radius

@@ -477,6 +477,9 @@ state_sort(TraceState *st)
 	if (!st->sorted)
 		ta_sort_fixes(st->fix, st->n);
 	st->sorted = true;
+	/* a later row (a window aggregate's next frame) must follow the latest fix */
+	if (st->n > 0)
+		st->last = st->fix[st->n - 1];
 }
 
 /*
