@@ -3,9 +3,9 @@
  *	  The per-trace aggregates over point rows: trace_line (the fixes as a
  *	  LINESTRING M) and trace_summary (jump counts per trace).
  *
- * Both collect fixes in any order into one growing array and sort it in the
- * final function, so users need no ORDER BY and partial states from parallel
- * workers merge by concatenation.  trace_line is lossless and raises an error
+ * Both collect fixes in any order (in blocks, then in one array) and sort
+ * them in the final function, so users need no ORDER BY and partial states
+ * from parallel workers merge by concatenation.  trace_line is lossless and raises an error
  * for a fix it cannot keep; trace_summary counts NULL and bad fixes instead,
  * so an audit of a dirty table completes and says what it left out.
  */
