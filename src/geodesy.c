@@ -428,8 +428,7 @@ ta_path_lengths(const TAMetric *mt, const double *p, size_t stride, size_t n,
 	if (mt->kind == TA_METRIC_PLANAR)
 	{
 		for (i = 0; i + 1 < n; i++, p += stride)
-			out[i] = sqrt((p[stride] - p[0]) * (p[stride] - p[0]) +
-						  (p[stride + 1] - p[1]) * (p[stride + 1] - p[1])) * mt->to_meter;
+			out[i] = ta_distance(mt, p[0], p[1], p[stride], p[stride + 1]);
 		return;
 	}
 	for (i = 0; i + 1 < n; i++, p += stride)

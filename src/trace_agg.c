@@ -5,9 +5,10 @@
  *
  * Both collect fixes in any order (in blocks, then in one array) and sort
  * them in the final function, so users need no ORDER BY and partial states
- * from parallel workers merge by concatenation.  trace_line is lossless and raises an error
- * for a fix it cannot keep; trace_summary counts NULL and bad fixes instead,
- * so an audit of a dirty table completes and says what it left out.
+ * from parallel workers merge by concatenation.  trace_line is lossless and
+ * raises an error for a fix it cannot keep; trace_summary counts NULL and bad
+ * fixes instead, so an audit of a dirty table completes and says what it
+ * left out.
  */
 #include "postgres.h"
 
@@ -48,8 +49,7 @@ typedef enum TASkip
 typedef struct FixBlock
 {
 	struct FixBlock *next;
-	uint32		cap;
-	uint32		n;				/* of the tail block: see TraceState.tail_n */
+	uint32		n;				/* set when full; the tail's is TraceState.tail_n */
 	TAFix		fix[FLEXIBLE_ARRAY_MEMBER];
 } FixBlock;
 
@@ -131,21 +131,20 @@ state_push(TraceState *st, MemoryContext ctx)
 	{
 		/* each block twice the chunk of the last, up to the largest */
 		size_t		bytes = b == NULL ? BLOCK_MIN_BYTES :
-			Min(2 * (size_t) pg_nextpower2_32(offsetof(FixBlock, fix) + b->cap * sizeof(TAFix)),
+			Min(2 * (size_t) pg_nextpower2_32(offsetof(FixBlock, fix) + st->tail_cap * sizeof(TAFix)),
 				BLOCK_MAX_BYTES);
 
 		if (b)
 			b->n = st->tail_n;
 		b = MemoryContextAlloc(ctx, bytes);
 		b->next = NULL;
-		b->cap = (uint32) ((bytes - offsetof(FixBlock, fix)) / sizeof(TAFix));
 		if (st->tail)
 			st->tail->next = b;
 		else
 			st->head = b;
 		st->tail = b;
 		st->tail_n = 0;
-		st->tail_cap = b->cap;
+		st->tail_cap = (uint32) ((bytes - offsetof(FixBlock, fix)) / sizeof(TAFix));
 	}
 	st->nblocked++;
 	return &b->fix[st->tail_n++];
@@ -182,6 +181,26 @@ state_flatten(TraceState *st, MemoryContext ctx)
 	st->nblocked = 0;
 }
 
+/*
+ * fix[] was rewritten (sorted, merged, read): a later row, such as a window
+ * aggregate's next frame, must be compared with its last fix.
+ */
+static inline void
+state_sync_last(TraceState *st)
+{
+	if (st->n > 0)
+		st->last = st->fix[st->n - 1];
+}
+
+static void
+state_sort(TraceState *st)
+{
+	if (!st->sorted)
+		ta_sort_fixes(st->fix, st->n);
+	st->sorted = true;
+	state_sync_last(st);
+}
+
 static void
 state_set_srid(TraceState *st, int32 srid)
 {
@@ -216,9 +235,7 @@ state_append(TraceState *a, TraceState *b, MemoryContext ctx)
 {
 	size_t		n0 = a->n;
 
-	if (!a->sorted)
-		ta_sort_fixes(a->fix, a->n);
-	a->sorted = true;
+	state_sort(a);
 	/* both sorted and interleaved in time: merge straight into a new array */
 	if (b->sorted && n0 > 0 && ta_fix_cmp(&a->fix[n0 - 1], &b->fix[0]) > 0)
 	{
@@ -385,7 +402,7 @@ trace_state_combine(PG_FUNCTION_ARGS)
 	if (b->n > 0)
 	{
 		state_append(a, b, ctx);
-		a->last = a->fix[a->n - 1];
+		state_sync_last(a);
 	}
 	if (b->owned && b->fix)
 	{
@@ -465,21 +482,9 @@ trace_state_deserial(PG_FUNCTION_ARGS)
 		memcpy(st->fix, buf.data + buf.cursor, (size_t) n * sizeof(TAFix));
 		st->n = (size_t) n;
 	}
-	if (st->n > 0)
-		st->last = st->fix[st->n - 1];
+	state_sync_last(st);
 	st->owned = true;
 	PG_RETURN_POINTER(st);
-}
-
-static void
-state_sort(TraceState *st)
-{
-	if (!st->sorted)
-		ta_sort_fixes(st->fix, st->n);
-	st->sorted = true;
-	/* a later row (a window aggregate's next frame) must follow the latest fix */
-	if (st->n > 0)
-		st->last = st->fix[st->n - 1];
 }
 
 /*
