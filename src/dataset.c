@@ -489,7 +489,7 @@ ta_ds_merge(TADsState *dst, const TADsState *src, TADsError *err)
 		{
 			/* adopt a copy of src's accumulator: serialize and read back */
 			size_t		len = ta_fp_acc_serialize(src->acc, NULL, 0);
-			uint8_t    *buf = dst->al.alloc(dst->al.ctx, len);
+			uint8_t    *buf = len ? dst->al.alloc(dst->al.ctx, len) : NULL;
 
 			if (buf == NULL)
 				return TA_DS_E_NOMEM;
@@ -540,6 +540,7 @@ ta_ds_items(const TADsState *st)
 size_t
 ta_ds_serialize(const TADsState *st, uint8_t *dst, size_t cap)
 {
+	/* no device counts here, so the accumulator's settle cannot fail */
 	size_t		fpl = st->mode == 1 ? ta_fp_acc_serialize(st->acc, NULL, 0) :
 		st->mode == 2 ? st->fp_len : 0;
 	size_t		total = STATE_HEADER + st->n * TA_DS_ITEM_BYTES + fpl,

@@ -458,12 +458,6 @@ mix64(uint64_t z)
 	return z;
 }
 
-static inline uint64_t
-pair_hash(uint64_t cell, uint64_t elem)
-{
-	return mix64(cell * 0x9e3779b97f4a7c15ULL + elem);
-}
-
 typedef struct AccCell
 {
 	uint64_t	key;
@@ -477,12 +471,6 @@ typedef struct CellSlot
 	uint32_t	idx1;			/* dense index + 1; 0 = empty slot */
 	uint32_t	pad;
 } CellSlot;
-
-typedef struct PairSlot
-{
-	uint64_t	cell;
-	uint64_t	elem;			/* 0 = empty slot */
-} PairSlot;
 
 #define BAND_CACHE 1024
 
@@ -506,18 +494,47 @@ typedef struct RowSlot
 } RowSlot;
 
 /*
- * A device's last recorded (cell, element) and the cell's dense index, so
- * the next fix of the device in the same cell skips the cell lookup too;
- * dev = device << 5 | HOUR_ANY, 0 = empty.
+ * Per device, the (cell, hour) of its last fix and the points it has had
+ * there since: a device's run of fixes in one cell and hour touches only
+ * this entry, even when the feed interleaves devices, and its counts reach
+ * the cell when the run ends (or at a flush).  dev = device << 5 |
+ * HOUR_ANY (0 = empty slot); pend = hour code << PEND_BITS | points, where
+ * the code is that of the element (hour + 1, or HOUR_ANY), 0 = no run yet.
  */
+#define PEND_BITS 16			/* a run longer than 65535 points is flushed as it goes */
+#define PEND_MAX ((1u << PEND_BITS) - 1)
+
 typedef struct DevMemo
 {
 	uint64_t	dev;
-	uint64_t	elem;
 	uint64_t	cell;
 	uint32_t	idx;
-	uint32_t	has_idx;
+	uint32_t	pend;
 } DevMemo;
+
+/*
+ * The device log: each run's (cell, device, hour) element, appended when
+ * the run starts.  Distinct devices per cell and hour are counted from it
+ * at a settle (sort per cell, unique), which leaves it sorted by cell index
+ * then element, without repeats.
+ */
+typedef struct LogEnt
+{
+	uint64_t	elem;
+	uint32_t	idx;
+	uint32_t	pad;
+} LogEnt;
+
+/* a device and the hours it was seen at (bit h), for the dataset totals */
+typedef struct DevHours
+{
+	uint64_t	dev;			/* device << 5 | HOUR_ANY; 0 = empty slot */
+	uint32_t	hours;
+	uint32_t	pad;
+} DevHours;
+
+#define LOG_MIN 4096
+#define LOG_SLACK 65536			/* compact when 4 x settled + this is reached */
 
 struct TAFpAcc
 {
@@ -539,13 +556,16 @@ struct TAFpAcc
 				cellcap;
 	CellSlot   *cslots;
 	size_t		cmask;			/* slot count - 1 */
-	/* (cell, device, hour) and (device, hour) sets */
-	PairSlot   *pslots;
-	size_t		pmask,
-				npairs;
-	uint64_t   *gslots;
+	/* device log; counts below are of its first nsettled entries when settled */
+	LogEnt	   *log;
+	size_t		nlog,
+				logcap,
+				nsettled;
+	int			settled;		/* device counts match the log */
+	/* per distinct device, its hours, rebuilt at each settle */
+	DevHours   *gdev;
 	size_t		gmask,
-				nglobal;
+				ngdev;
 	/* totals */
 	int64_t		points;
 	int64_t		devices;
@@ -554,10 +574,11 @@ struct TAFpAcc
 	int			have_memo;
 	uint32_t	memo_idx;
 	uint64_t	memo_key;
-	/* per device, the last (cell, element) recorded */
+	/* per device, its current run */
 	DevMemo    *dmemo;
 	size_t		dmask,
 				ndmemo;
+	int			pending;		/* some run has points not yet in its cell */
 };
 
 /* geo_row through the bucket cache; the same answer, bit for bit */
@@ -623,6 +644,7 @@ ta_fp_acc_create(const TAFpGrid *g, unsigned flags, const TAFpAlloc *al)
 	acc->grid = check;
 	acc->flags = flags;
 	acc->al = *al;
+	acc->settled = 1;
 	for (i = 0; i < BAND_CACHE; i++)
 		acc->band_row[i] = INT32_MIN;
 	return acc;
@@ -640,8 +662,8 @@ ta_fp_acc_free(TAFpAcc *acc)
 	mem_free(&al, acc->hp);
 	mem_free(&al, acc->hd);
 	mem_free(&al, acc->cslots);
-	mem_free(&al, acc->pslots);
-	mem_free(&al, acc->gslots);
+	mem_free(&al, acc->log);
+	mem_free(&al, acc->gdev);
 	mem_free(&al, acc->dmemo);
 	mem_free(&al, acc->rowc);
 	mem_free(&al, acc);
@@ -671,10 +693,9 @@ ta_fp_acc_memory(const TAFpAcc *acc)
 		n += (size_t) acc->cellcap * TA_FP_NHOURS * sizeof(uint32_t);
 	if (acc->cslots)
 		n += (acc->cmask + 1) * sizeof(CellSlot);
-	if (acc->pslots)
-		n += (acc->pmask + 1) * sizeof(PairSlot);
-	if (acc->gslots)
-		n += (acc->gmask + 1) * sizeof(uint64_t);
+	n += acc->logcap * sizeof(LogEnt);
+	if (acc->gdev)
+		n += (acc->gmask + 1) * sizeof(DevHours);
 	if (acc->dmemo)
 		n += (acc->dmask + 1) * sizeof(DevMemo);
 	return n;
@@ -792,170 +813,175 @@ acc_cell(TAFpAcc *acc, uint64_t key, uint32_t *idx)
 	return acc_new_cell(acc, key, idx);
 }
 
+/* the device map: open addressing, at most half full */
 static int
-acc_grow_pairs(TAFpAcc *acc)
+acc_grow_gdev(TAFpAcc *acc)
 {
-	size_t		n = acc->pslots ? (acc->pmask + 1) * 2 : 256;
-	PairSlot   *t = mem_alloc(&acc->al, size_mul(n, sizeof(PairSlot)));
+	size_t		n = acc->gdev ? (acc->gmask + 1) * 2 : 64;
+	DevHours   *t = mem_alloc(&acc->al, size_mul(n, sizeof(DevHours)));
 	size_t		j;
 
 	if (t == NULL)
 		return -1;
-	memset(t, 0, n * sizeof(PairSlot));
-	if (acc->pslots)
-	{
-		for (j = 0; j <= acc->pmask; j++)
-		{
-			const PairSlot *s = &acc->pslots[j];
-			size_t		i;
-
-			if (s->elem == 0)
-				continue;
-			for (i = pair_hash(s->cell, s->elem) & (n - 1); t[i].elem; i = (i + 1) & (n - 1))
-				;
-			t[i] = *s;
-		}
-		mem_free(&acc->al, acc->pslots);
-	}
-	acc->pslots = t;
-	acc->pmask = n - 1;
-	return 0;
-}
-
-/* 1 if inserted, 0 if present, -1 out of memory */
-static inline int
-pair_insert(TAFpAcc *acc, uint64_t cell, uint64_t elem)
-{
-	size_t		i;
-
-	if ((acc->pslots == NULL || (acc->npairs + 1) * 2 > acc->pmask + 1) &&
-		acc_grow_pairs(acc) < 0)
-		return -1;
-	for (i = pair_hash(cell, elem) & acc->pmask;; i = (i + 1) & acc->pmask)
-	{
-		PairSlot   *s = &acc->pslots[i];
-
-		if (s->elem == 0)
-		{
-			s->cell = cell;
-			s->elem = elem;
-			acc->npairs++;
-			return 1;
-		}
-		if (s->elem == elem && s->cell == cell)
-			return 0;
-	}
-}
-
-static int
-pair_present(const TAFpAcc *acc, uint64_t cell, uint64_t elem)
-{
-	size_t		i;
-
-	if (acc->pslots == NULL)
-		return 0;
-	for (i = pair_hash(cell, elem) & acc->pmask;; i = (i + 1) & acc->pmask)
-	{
-		const PairSlot *s = &acc->pslots[i];
-
-		if (s->elem == 0)
-			return 0;
-		if (s->elem == elem && s->cell == cell)
-			return 1;
-	}
-}
-
-static int
-acc_grow_global(TAFpAcc *acc)
-{
-	size_t		n = acc->gslots ? (acc->gmask + 1) * 2 : 64;
-	uint64_t   *t = mem_alloc(&acc->al, size_mul(n, sizeof(uint64_t)));
-	size_t		j;
-
-	if (t == NULL)
-		return -1;
-	memset(t, 0, n * sizeof(uint64_t));
-	if (acc->gslots)
+	memset(t, 0, n * sizeof(DevHours));
+	if (acc->gdev)
 	{
 		for (j = 0; j <= acc->gmask; j++)
 		{
-			uint64_t	e = acc->gslots[j];
 			size_t		i;
 
-			if (e == 0)
+			if (acc->gdev[j].dev == 0)
 				continue;
-			for (i = mix64(e) & (n - 1); t[i]; i = (i + 1) & (n - 1))
+			for (i = mix64(acc->gdev[j].dev) & (n - 1); t[i].dev; i = (i + 1) & (n - 1))
 				;
-			t[i] = e;
+			t[i] = acc->gdev[j];
 		}
-		mem_free(&acc->al, acc->gslots);
+		mem_free(&acc->al, acc->gdev);
 	}
-	acc->gslots = t;
+	acc->gdev = t;
 	acc->gmask = n - 1;
 	return 0;
 }
 
+/* ORs hours into device dev's entry, made if absent; -1 out of memory */
 static inline int
-global_insert(TAFpAcc *acc, uint64_t elem)
+gdev_add(TAFpAcc *acc, uint64_t dev, uint32_t hours)
 {
 	size_t		i;
 
-	if ((acc->gslots == NULL || (acc->nglobal + 1) * 2 > acc->gmask + 1) &&
-		acc_grow_global(acc) < 0)
+	if ((acc->gdev == NULL || (acc->ngdev + 1) * 2 > acc->gmask + 1) &&
+		acc_grow_gdev(acc) < 0)
 		return -1;
-	for (i = mix64(elem) & acc->gmask;; i = (i + 1) & acc->gmask)
+	for (i = mix64(dev) & acc->gmask;; i = (i + 1) & acc->gmask)
 	{
-		if (acc->gslots[i] == 0)
+		DevHours   *d = &acc->gdev[i];
+
+		if (d->dev == dev)
 		{
-			acc->gslots[i] = elem;
-			acc->nglobal++;
-			return 1;
+			d->hours |= hours;
+			return 0;
 		}
-		if (acc->gslots[i] == elem)
+		if (d->dev == 0)
+		{
+			d->dev = dev;
+			d->hours = hours;
+			acc->ngdev++;
 			return 0;
+		}
 	}
 }
 
-static int
-global_present(const TAFpAcc *acc, uint64_t elem)
-{
-	size_t		i;
+/* ---------- sorting uint64 (quicksort, heapsort past a depth) ---------- */
 
-	if (acc->gslots == NULL)
-		return 0;
-	for (i = mix64(elem) & acc->gmask;; i = (i + 1) & acc->gmask)
+static void
+sift_u64(uint64_t *a, size_t root, size_t n)
+{
+	uint64_t	x = a[root];
+
+	for (;;)
 	{
-		if (acc->gslots[i] == 0)
-			return 0;
-		if (acc->gslots[i] == elem)
-			return 1;
+		size_t		child = 2 * root + 1;
+
+		if (child >= n)
+			break;
+		if (child + 1 < n && a[child] < a[child + 1])
+			child++;
+		if (x >= a[child])
+			break;
+		a[root] = a[child];
+		root = child;
+	}
+	a[root] = x;
+}
+
+#define SWAP_U64(p, q) do { uint64_t t_ = (p); (p) = (q); (q) = t_; } while (0)
+
+static void
+sort_u64_depth(uint64_t *a, size_t n, int depth)
+{
+	size_t		i,
+				j;
+
+	while (n > 16)
+	{
+		size_t		mid = n / 2;
+		uint64_t	p;
+
+		if (depth-- == 0)
+		{
+			for (i = n / 2; i-- > 0;)
+				sift_u64(a, i, n);
+			for (i = n - 1; i > 0; i--)
+			{
+				SWAP_U64(a[0], a[i]);
+				sift_u64(a, 0, i);
+			}
+			return;
+		}
+		/* median of three, left at mid: Hoare's split is then in [0, n - 2] */
+		if (a[mid] < a[0])
+			SWAP_U64(a[mid], a[0]);
+		if (a[n - 1] < a[0])
+			SWAP_U64(a[n - 1], a[0]);
+		if (a[n - 1] < a[mid])
+			SWAP_U64(a[n - 1], a[mid]);
+		p = a[mid];
+		i = 0;
+		j = n - 1;
+		for (;;)
+		{
+			while (a[i] < p)
+				i++;
+			while (a[j] > p)
+				j--;
+			if (i >= j)
+				break;
+			SWAP_U64(a[i], a[j]);
+			i++;
+			j--;
+		}
+		/* a[0..j] <= p <= a[j+1..]: recurse on the smaller side */
+		if (j + 1 < n - j - 1)
+		{
+			sort_u64_depth(a, j + 1, depth);
+			a += j + 1;
+			n -= j + 1;
+		}
+		else
+		{
+			sort_u64_depth(a + j + 1, n - j - 1, depth);
+			n = j + 1;
+		}
+	}
+	for (i = 1; i < n; i++)
+	{
+		uint64_t	x = a[i];
+
+		for (j = i; j > 0 && a[j - 1] > x; j--)
+			a[j] = a[j - 1];
+		a[j] = x;
 	}
 }
 
-/* counts a new (cell, elem) pair in the cell's counters */
-static inline void
-count_pair(TAFpAcc *acc, uint32_t idx, uint64_t elem)
+static void
+sort_u64(uint64_t *a, size_t n)
 {
-	unsigned	h = (unsigned) (elem & HOUR_MASK);
+	size_t		i,
+				m;
+	int			depth = 0;
 
-	if (h == HOUR_ANY)
-		acc->cells[idx].devices++;
-	else
-		acc->hd[(size_t) idx * TA_FP_NHOURS + h - 1]++;
+	for (i = 1; i < n && a[i - 1] <= a[i]; i++)
+		;
+	if (i >= n)
+		return;					/* already sorted (a deserialized state) */
+	for (m = n; m > 1; m >>= 1)
+		depth += 2;
+	sort_u64_depth(a, n, depth);
 }
 
-static inline void
-count_global(TAFpAcc *acc, uint64_t elem)
-{
-	unsigned	h = (unsigned) (elem & HOUR_MASK);
+/* ---------- device runs and the device log ---------- */
 
-	if (h == HOUR_ANY)
-		acc->devices++;
-	else
-		acc->hour_devices[h - 1]++;
-}
-
-/* the device memo: an open-addressing map, at most half full */
+/* the device memo: an open-addressing map, at most 3/4 full */
 static int
 acc_grow_dmemo(TAFpAcc *acc)
 {
@@ -991,7 +1017,7 @@ acc_dmemo(TAFpAcc *acc, uint64_t e_any)
 {
 	size_t		i;
 
-	if ((acc->dmemo == NULL || (acc->ndmemo + 1) * 2 > acc->dmask + 1) &&
+	if ((acc->dmemo == NULL || (acc->ndmemo + 1) * 4 > (acc->dmask + 1) * 3) &&
 		acc_grow_dmemo(acc) < 0)
 		return NULL;
 	for (i = mix64(e_any) & acc->dmask;; i = (i + 1) & acc->dmask)
@@ -1003,67 +1029,242 @@ acc_dmemo(TAFpAcc *acc, uint64_t e_any)
 		if (m->dev == 0)
 		{
 			m->dev = e_any;
-			m->elem = 0;
 			m->cell = 0;
-			m->has_idx = 0;
+			m->idx = 0;
+			m->pend = 0;
 			acc->ndmemo++;
 			return m;
 		}
 	}
 }
 
-/*
- * Records device dev in cell idx (key) at hour (or -1).  A (cell, dev, hour)
- * pair already present implies its (cell, dev, any), (dev, hour) and (dev,
- * any) entries are too, so the common case is one probe, or none when the
- * device's memo matches (a device stays in a cell and an hour for many
- * fixes, even when the feed interleaves devices).
- */
+/* moves a run's points into its cell (and hour) */
 static inline TAFpStatus
-acc_device(TAFpAcc *acc, DevMemo *memo, uint32_t idx, uint64_t key, uint64_t dev,
-		   int hour)
+memo_flush(TAFpAcc *acc, DevMemo *m)
 {
-	uint64_t	base = dev << 5;
-	uint64_t	e_any = base | HOUR_ANY;
-	uint64_t	e = hour >= 0 ? base | (uint64_t) (hour + 1) : e_any;
-	int			r;
+	uint32_t	n = m->pend & PEND_MAX;
+	unsigned	code = m->pend >> PEND_BITS;
 
-	if (memo->elem == e && memo->cell == key)
+	if (n == 0)
 		return TA_FP_OK;
-	r = pair_insert(acc, key, e);
-	if (r < 0)
-		return TA_FP_E_NOMEM;
-	if (r)
+	acc->cells[m->idx].points += n;
+	if (code != HOUR_ANY)
 	{
-		count_pair(acc, idx, e);
-		if (hour >= 0)
+		uint32_t   *h = &acc->hp[(size_t) m->idx * TA_FP_NHOURS + code - 1];
+
+		if (n > UINT32_MAX - *h)
+			return TA_FP_E_OVERFLOW;
+		*h += n;
+	}
+	m->pend = code << PEND_BITS;
+	return TA_FP_OK;
+}
+
+/* every run's points into the cells, so cell counts are complete */
+static TAFpStatus
+acc_flush(TAFpAcc *acc)
+{
+	size_t		j;
+
+	if (acc->failed)
+		return acc->failed;
+	if (!acc->pending)
+		return TA_FP_OK;
+	for (j = 0; j <= acc->dmask; j++)
+	{
+		TAFpStatus	st;
+
+		if (acc->dmemo[j].dev && (st = memo_flush(acc, &acc->dmemo[j])) != TA_FP_OK)
+			return acc_fail(acc, st);
+	}
+	acc->pending = 0;
+	return TA_FP_OK;
+}
+
+/* counts a cell's sorted elements, writing the distinct ones to the log */
+static TAFpStatus
+count_cell(TAFpAcc *acc, uint32_t idx, const uint64_t *e, size_t n, size_t *out)
+{
+	size_t		k;
+	uint32_t	hours = 0;
+
+	for (k = 0; k < n; k++)
+	{
+		unsigned	code = (unsigned) (e[k] & HOUR_MASK);
+
+		if (k == 0 || e[k] != e[k - 1])
 		{
-			r = pair_insert(acc, key, e_any);
-			if (r < 0)
-				return TA_FP_E_NOMEM;
-			if (r)
-				count_pair(acc, idx, e_any);
-		}
-		r = global_insert(acc, e);
-		if (r < 0)
-			return TA_FP_E_NOMEM;
-		if (r)
-		{
-			count_global(acc, e);
-			if (hour >= 0)
+			acc->log[*out].elem = e[k];
+			acc->log[*out].idx = idx;
+			acc->log[*out].pad = 0;
+			(*out)++;
+			if (code != HOUR_ANY)
 			{
-				r = global_insert(acc, e_any);
-				if (r < 0)
-					return TA_FP_E_NOMEM;
-				if (r)
-					count_global(acc, e_any);
+				acc->hd[(size_t) idx * TA_FP_NHOURS + code - 1]++;
+				hours |= 1u << (code - 1);
 			}
 		}
+		/* elements sort by device, then hour: count at the device's last */
+		if (k + 1 == n || (e[k + 1] >> 5) != (e[k] >> 5))
+		{
+			acc->cells[idx].devices++;
+			if (gdev_add(acc, (e[k] & ~(uint64_t) HOUR_MASK) | HOUR_ANY, hours) < 0)
+				return TA_FP_E_NOMEM;
+			hours = 0;
+		}
 	}
-	memo->elem = e;
-	memo->cell = key;
-	memo->idx = idx;
-	memo->has_idx = 1;
+	return TA_FP_OK;
+}
+
+/*
+ * Flushes the runs, then recounts distinct devices per cell and hour, and
+ * overall, from the log: a counting sort by cell, a sort of each cell's
+ * elements, repeats dropped.  The log is left sorted and distinct.
+ */
+TAFpStatus
+ta_fp_acc_settle(TAFpAcc *acc)
+{
+	size_t	   *end;
+	uint64_t   *tmp;
+	size_t		j,
+				b = 0,
+				out = 0;
+	uint32_t	i;
+	TAFpStatus	st = acc_flush(acc);
+
+	if (st != TA_FP_OK || acc->settled)
+		return st;
+	end = mem_alloc(&acc->al, size_mul((size_t) acc->ncells + 1, sizeof(size_t)));
+	tmp = mem_alloc(&acc->al, size_mul(acc->nlog, sizeof(uint64_t)));
+	if (end == NULL || tmp == NULL)
+	{
+		mem_free(&acc->al, end);
+		mem_free(&acc->al, tmp);
+		return acc_fail(acc, TA_FP_E_NOMEM);
+	}
+	memset(end, 0, ((size_t) acc->ncells + 1) * sizeof(size_t));
+	for (j = 0; j < acc->nlog; j++)
+		end[acc->log[j].idx + 1]++;
+	for (i = 0; i < acc->ncells; i++)
+		end[i + 1] += end[i];
+	for (j = 0; j < acc->nlog; j++)
+		tmp[end[acc->log[j].idx]++] = acc->log[j].elem;
+
+	for (i = 0; i < acc->ncells; i++)
+		acc->cells[i].devices = 0;
+	if (acc->hd)
+		memset(acc->hd, 0, (size_t) acc->ncells * TA_FP_NHOURS * sizeof(uint32_t));
+	if (acc->gdev)
+		memset(acc->gdev, 0, (acc->gmask + 1) * sizeof(DevHours));
+	acc->ngdev = 0;
+	for (i = 0; i < acc->ncells && st == TA_FP_OK; i++)
+	{
+		sort_u64(tmp + b, end[i] - b);
+		st = count_cell(acc, i, tmp + b, end[i] - b, &out);
+		b = end[i];
+	}
+	mem_free(&acc->al, end);
+	mem_free(&acc->al, tmp);
+	if (st != TA_FP_OK)
+		return acc_fail(acc, st);
+	acc->devices = (int64_t) acc->ngdev;
+	memset(acc->hour_devices, 0, sizeof(acc->hour_devices));
+	for (j = 0; acc->gdev && j <= acc->gmask; j++)
+	{
+		uint32_t	h = acc->gdev[j].hours;
+
+		for (; h; h &= h - 1)
+			acc->hour_devices[__builtin_ctz(h)]++;
+	}
+	acc->nlog = acc->nsettled = out;
+	acc->settled = 1;
+	return TA_FP_OK;
+}
+
+/* appends a run's element; when full, compacts (if it grew 4x) or doubles */
+static TAFpStatus
+log_push(TAFpAcc *acc, uint32_t idx, uint64_t elem)
+{
+	if (acc->nlog == acc->logcap)
+	{
+		TAFpStatus	st;
+
+		if (acc->nlog >= 4 * acc->nsettled + LOG_SLACK &&
+			(st = ta_fp_acc_settle(acc)) != TA_FP_OK)
+			return st;
+		if (acc->nlog == acc->logcap)
+		{
+			size_t		cap = acc->logcap ? acc->logcap * 2 : LOG_MIN;
+			LogEnt	   *l = mem_realloc(&acc->al, acc->log, size_mul(cap, sizeof(LogEnt)));
+
+			if (l == NULL)
+				return TA_FP_E_NOMEM;
+			acc->log = l;
+			acc->logcap = cap;
+		}
+	}
+	acc->log[acc->nlog].elem = elem;
+	acc->log[acc->nlog].idx = idx;
+	acc->log[acc->nlog].pad = 0;
+	acc->nlog++;
+	acc->settled = 0;
+	return TA_FP_OK;
+}
+
+/* the dense index of cell key, through the memo of the last cell */
+static inline TAFpStatus
+acc_cell_memo(TAFpAcc *acc, uint64_t key, uint32_t *idx)
+{
+	TAFpStatus	st;
+
+	if (acc->have_memo && acc->memo_key == key)
+	{
+		*idx = acc->memo_idx;
+		return TA_FP_OK;
+	}
+	if ((st = acc_cell(acc, key, idx)) != TA_FP_OK)
+		return st;
+	acc->have_memo = 1;
+	acc->memo_key = key;
+	acc->memo_idx = *idx;
+	return TA_FP_OK;
+}
+
+/*
+ * A point of device dev: counted in the device's run when it stays in the
+ * cell and hour (one memo probe, no cell touched), else the old run is
+ * flushed and the new one logged.
+ */
+static inline TAFpStatus
+add_device(TAFpAcc *acc, uint64_t key, int hour, uint64_t dev)
+{
+	uint64_t	e_any = dev << 5 | HOUR_ANY;
+	unsigned	code = hour >= 0 ? (unsigned) hour + 1 : HOUR_ANY;
+	DevMemo    *m = acc_dmemo(acc, e_any);
+	TAFpStatus	st;
+
+	if (m == NULL)
+		return acc_fail(acc, TA_FP_E_NOMEM);
+	if (m->cell == key && (m->pend >> PEND_BITS) == code)
+	{
+		if ((m->pend & PEND_MAX) == PEND_MAX && (st = memo_flush(acc, m)) != TA_FP_OK)
+			return acc_fail(acc, st);
+	}
+	else
+	{
+		uint32_t	idx;
+
+		if ((st = memo_flush(acc, m)) != TA_FP_OK ||
+			(st = acc_cell_memo(acc, key, &idx)) != TA_FP_OK ||
+			(st = log_push(acc, idx, (e_any & ~(uint64_t) HOUR_MASK) | code)) != TA_FP_OK)
+			return acc_fail(acc, st);
+		m->cell = key;
+		m->idx = idx;
+		m->pend = code << PEND_BITS;
+	}
+	m->pend++;
+	acc->points++;
+	acc->pending = 1;
 	return TA_FP_OK;
 }
 
@@ -1073,7 +1274,6 @@ ta_fp_acc_add(TAFpAcc *acc, double x, double y, int hour, const uint64_t *device
 	uint64_t	key;
 	uint32_t	idx;
 	TAFpStatus	st;
-	DevMemo    *memo = NULL;
 
 	if (acc->failed)
 		return acc->failed;
@@ -1105,26 +1305,14 @@ ta_fp_acc_add(TAFpAcc *acc, double x, double y, int hour, const uint64_t *device
 	else if ((st = planar_key(&acc->grid, x, y, &key)) != TA_FP_OK)
 		return st;
 
-	/* the device's memo (its entry is made here, before any cell is) */
-	if (device && (memo = acc_dmemo(acc, (*device << 5) | HOUR_ANY)) == NULL)
-		return acc_fail(acc, TA_FP_E_NOMEM);
-	if (memo && memo->has_idx && memo->cell == key)
-		idx = memo->idx;
-	else if (acc->have_memo && acc->memo_key == key)
-		idx = acc->memo_idx;
-	else
-	{
-		if ((st = acc_cell(acc, key, &idx)) != TA_FP_OK)
-			return acc_fail(acc, st);
-		acc->have_memo = 1;
-		acc->memo_key = key;
-		acc->memo_idx = idx;
-	}
-	if (acc->points == INT64_MAX ||
-		(hour >= 0 && acc->hp[(size_t) idx * TA_FP_NHOURS + hour] == UINT32_MAX))
+	if (acc->points == INT64_MAX)
 		return acc_fail(acc, TA_FP_E_OVERFLOW);
-	if (device && (st = acc_device(acc, memo, idx, key, *device, hour)) != TA_FP_OK)
+	if (device)
+		return add_device(acc, key, hour, *device);
+	if ((st = acc_cell_memo(acc, key, &idx)) != TA_FP_OK)
 		return acc_fail(acc, st);
+	if (hour >= 0 && acc->hp[(size_t) idx * TA_FP_NHOURS + hour] == UINT32_MAX)
+		return acc_fail(acc, TA_FP_E_OVERFLOW);
 	acc->cells[idx].points++;
 	acc->points++;
 	if (hour >= 0)
@@ -1133,9 +1321,10 @@ ta_fp_acc_add(TAFpAcc *acc, double x, double y, int hour, const uint64_t *device
 }
 
 TAFpStatus
-ta_fp_acc_merge(TAFpAcc *dst, const TAFpAcc *src, TAFpError *err)
+ta_fp_acc_merge(TAFpAcc *dst, TAFpAcc *src, TAFpError *err)
 {
-	uint32_t	i;
+	uint32_t	i,
+			   *remap = NULL;
 	size_t		j;
 	TAFpStatus	st;
 
@@ -1149,6 +1338,11 @@ ta_fp_acc_merge(TAFpAcc *dst, const TAFpAcc *src, TAFpError *err)
 						 "accumulators of different grids or flags");
 	if (src->points > INT64_MAX - dst->points)
 		return set_error(err, acc_fail(dst, TA_FP_E_OVERFLOW), "point count overflow");
+	if ((st = acc_flush(src)) != TA_FP_OK || (st = acc_flush(dst)) != TA_FP_OK)
+		return set_error(err, st, "%s", ta_fp_status_message(st));
+	if (src->nlog &&
+		(remap = mem_alloc(&dst->al, size_mul(src->ncells, sizeof(uint32_t)))) == NULL)
+		return set_error(err, acc_fail(dst, TA_FP_E_NOMEM), "out of memory");
 
 	for (i = 0; i < src->ncells; i++)
 	{
@@ -1156,49 +1350,31 @@ ta_fp_acc_merge(TAFpAcc *dst, const TAFpAcc *src, TAFpError *err)
 		int			h;
 
 		if ((st = acc_cell(dst, src->cells[i].key, &d)) != TA_FP_OK)
-			return set_error(err, acc_fail(dst, st), "%s", ta_fp_status_message(st));
+			break;
+		if (remap)
+			remap[i] = d;
 		dst->cells[d].points += src->cells[i].points;
 		if (dst->flags & TA_FP_F_HOURS)
-			for (h = 0; h < TA_FP_NHOURS; h++)
+			for (h = 0; h < TA_FP_NHOURS && st == TA_FP_OK; h++)
 			{
 				uint32_t   *a = &dst->hp[(size_t) d * TA_FP_NHOURS + h];
 				uint32_t	b = src->hp[(size_t) i * TA_FP_NHOURS + h];
 
 				if (b > UINT32_MAX - *a)
-					return set_error(err, acc_fail(dst, TA_FP_E_OVERFLOW),
-									 "hourly point count overflow");
-				*a += b;
+					st = TA_FP_E_OVERFLOW;
+				else
+					*a += b;
 			}
+		if (st != TA_FP_OK)
+			break;
 	}
 	dst->points += src->points;
-
-	if (src->pslots)
-		for (j = 0; j <= src->pmask; j++)
-		{
-			const PairSlot *s = &src->pslots[j];
-			int			r;
-
-			if (s->elem == 0)
-				continue;
-			r = pair_insert(dst, s->cell, s->elem);
-			if (r < 0)
-				return set_error(err, acc_fail(dst, TA_FP_E_NOMEM), "out of memory");
-			if (r)
-				count_pair(dst, acc_lookup(dst, s->cell), s->elem);
-		}
-	if (src->gslots)
-		for (j = 0; j <= src->gmask; j++)
-		{
-			int			r;
-
-			if (src->gslots[j] == 0)
-				continue;
-			r = global_insert(dst, src->gslots[j]);
-			if (r < 0)
-				return set_error(err, acc_fail(dst, TA_FP_E_NOMEM), "out of memory");
-			if (r)
-				count_global(dst, src->gslots[j]);
-		}
+	/* src's device elements join dst's log; dst recounts at its settle */
+	for (j = 0; j < src->nlog && st == TA_FP_OK; j++)
+		st = log_push(dst, remap[src->log[j].idx], src->log[j].elem);
+	mem_free(&dst->al, remap);
+	if (st != TA_FP_OK)
+		return set_error(err, acc_fail(dst, st), "%s", ta_fp_status_message(st));
 	return TA_FP_OK;
 }
 
@@ -1211,17 +1387,18 @@ ta_fp_free(TAFingerprint *fp, const TAFpAlloc *al)
 }
 
 TAFpStatus
-ta_fp_acc_finalize(const TAFpAcc *acc, const TAFpAlloc *al, TAFingerprint *fp)
+ta_fp_acc_finalize(TAFpAcc *acc, const TAFpAlloc *al, TAFingerprint *fp)
 {
 	SortItem   *items;
 	size_t		nh = 0,
 				k;
 	uint32_t	i;
 	int			h;
+	TAFpStatus	st;
 
 	memset(fp, 0, sizeof(*fp));
-	if (acc->failed)
-		return acc->failed;
+	if ((st = ta_fp_acc_settle(acc)) != TA_FP_OK)
+		return st;
 	fp->grid = acc->grid;
 	fp->flags = acc->flags;
 	fp->points = acc->points;
@@ -2212,18 +2389,20 @@ ta_fp_from_text(const char *text, size_t len, const TAFpAlloc *al,
 /* ---------- accumulator state (serialfn / deserialfn) ---------- */
 
 size_t
-ta_fp_acc_serialize(const TAFpAcc *acc, uint8_t *dst, size_t cap)
+ta_fp_acc_serialize(TAFpAcc *acc, uint8_t *dst, size_t cap)
 {
 	Sink		s = {dst, cap, 0};
 	uint32_t	i;
-	size_t		j;
+	size_t		j = 0;
 	int			h;
 
+	if (ta_fp_acc_settle(acc) != TA_FP_OK)
+		return 0;
 	put_bytes(&s, STATE_MAGIC, 4);
 	put_byte(&s, TA_FP_VERSION);
 	put_byte(&s, (uint8_t) acc->grid.kind);
 	put_byte(&s, (uint8_t) acc->flags);
-	put_byte(&s, acc->failed ? 1 : 0);
+	put_byte(&s, 0);
 	put_f64(&s, acc->grid.cell_m);
 	put_f64(&s, acc->grid.to_meter);
 	put_le(&s, (uint32_t) acc->grid.srid, 4);
@@ -2236,19 +2415,22 @@ ta_fp_acc_serialize(const TAFpAcc *acc, uint8_t *dst, size_t cap)
 			for (h = 0; h < TA_FP_NHOURS; h++)
 				put_varint(&s, acc->hp[(size_t) i * TA_FP_NHOURS + h]);
 	}
-	put_varint(&s, acc->npairs);
-	if (acc->pslots)
-		for (j = 0; j <= acc->pmask; j++)
-			if (acc->pslots[j].elem)
+	/* per cell, in the same order, its device elements ascending, as deltas */
+	if (acc->flags & TA_FP_F_DEVICES)
+		for (i = 0; i < acc->ncells; i++)
+		{
+			size_t		e = j;
+			uint64_t	prev = 0;
+
+			while (e < acc->nlog && acc->log[e].idx == i)
+				e++;
+			put_varint(&s, e - j);
+			for (; j < e; j++)
 			{
-				put_varint(&s, acc->pslots[j].cell);
-				put_varint(&s, acc->pslots[j].elem);
+				put_varint(&s, acc->log[j].elem - prev);
+				prev = acc->log[j].elem;
 			}
-	put_varint(&s, acc->nglobal);
-	if (acc->gslots)
-		for (j = 0; j <= acc->gmask; j++)
-			if (acc->gslots[j])
-				put_varint(&s, acc->gslots[j]);
+		}
 	return s.len;
 }
 
@@ -2270,10 +2452,8 @@ acc_deserialize(const uint8_t *buf, size_t len, TAFpAcc *acc, TAFpError *err)
 				v,
 				i;
 	int64_t		sum = 0;
-	size_t		j;
 	int			h;
 	TAFpStatus	st;
-	TAFingerprint fp;
 
 	/* cells */
 	if ((st = get_count(&r, TA_FP_MAX_CELLS, &n, "cell count", err)) != TA_FP_OK)
@@ -2312,81 +2492,50 @@ acc_deserialize(const uint8_t *buf, size_t len, TAFpAcc *acc, TAFpError *err)
 	}
 	acc->points = sum;
 
-	/* (cell, device, hour) pairs */
-	if ((st = get_count(&r, SIZE_MAX / 64, &n, "pair count", err)) != TA_FP_OK)
-		return st;
-	if (n > (size_t) (r.end - r.p) / 2 || (n && !(acc->flags & TA_FP_F_DEVICES)))
-		return set_error(err, TA_FP_E_FORMAT, "state: bad pair count");
-	for (i = 0; i < n; i++)
-	{
-		uint64_t	cell;
-		uint32_t	idx;
-		int			rc;
+	/*
+	 * Per cell, its distinct device elements, ascending; with no more devices
+	 * than points in the cell and in each hour (what add() guarantees), the
+	 * fingerprint the state finalizes to is valid.  The counts themselves
+	 * are left to the settle that follows a merge.
+	 */
+	if (acc->flags & TA_FP_F_DEVICES)
+		for (i = 0; i < acc->ncells; i++)
+		{
+			uint64_t	k,
+						prev = 0;
+			int64_t		devices = 0;
+			uint32_t	dh[TA_FP_NHOURS] = {0};
 
-		if ((st = get_count(&r, UINT64_MAX, &cell, "pair cell", err)) != TA_FP_OK ||
-			(st = get_count(&r, UINT64_MAX, &v, "pair element", err)) != TA_FP_OK)
-			return st;
-		idx = acc_lookup(acc, cell);
-		if (idx == UINT32_MAX || !elem_ok(v, acc->flags))
-			return set_error(err, TA_FP_E_FORMAT, "state: bad pair");
-		rc = pair_insert(acc, cell, v);
-		if (rc < 0)
-			return set_error(err, TA_FP_E_NOMEM, "out of memory");
-		if (rc == 0)
-			return set_error(err, TA_FP_E_FORMAT, "state: repeated pair");
-		count_pair(acc, idx, v);
-	}
+			if ((st = get_count(&r, (size_t) (r.end - r.p), &n, "cell device count", err)) != TA_FP_OK)
+				return st;
+			for (k = 0; k < n; k++)
+			{
+				unsigned	code;
 
-	/* (device, hour) elements */
-	if ((st = get_count(&r, SIZE_MAX / 64, &n, "device count", err)) != TA_FP_OK)
-		return st;
-	if (n > (size_t) (r.end - r.p) || (n && !(acc->flags & TA_FP_F_DEVICES)))
-		return set_error(err, TA_FP_E_FORMAT, "state: bad device count");
-	for (i = 0; i < n; i++)
-	{
-		int			rc;
-
-		if ((st = get_count(&r, UINT64_MAX, &v, "device", err)) != TA_FP_OK)
-			return st;
-		if (!elem_ok(v, acc->flags))
-			return set_error(err, TA_FP_E_FORMAT, "state: bad device element");
-		rc = global_insert(acc, v);
-		if (rc < 0)
-			return set_error(err, TA_FP_E_NOMEM, "out of memory");
-		if (rc == 0)
-			return set_error(err, TA_FP_E_FORMAT, "state: repeated device");
-		count_global(acc, v);
-	}
+				if ((st = get_count(&r, UINT64_MAX, &v, "device element", err)) != TA_FP_OK)
+					return st;
+				if (k > 0 && (v == 0 || v > UINT64_MAX - prev))
+					return set_error(err, TA_FP_E_FORMAT, "state: device elements not increasing");
+				v += prev;
+				if (!elem_ok(v, acc->flags))
+					return set_error(err, TA_FP_E_FORMAT, "state: bad device element");
+				if ((st = log_push(acc, (uint32_t) i, v)) != TA_FP_OK)
+					return set_error(err, st, "%s", ta_fp_status_message(st));
+				devices += k == 0 || (v >> 5) != (prev >> 5);
+				code = (unsigned) (v & HOUR_MASK);
+				if (code != HOUR_ANY)
+					dh[code - 1]++;
+				prev = v;
+			}
+			if (devices > acc->cells[i].points)
+				return set_error(err, TA_FP_E_FORMAT, "state: more devices than points");
+			for (h = 0; acc->hp && h < TA_FP_NHOURS; h++)
+				if (dh[h] > acc->hp[i * TA_FP_NHOURS + h])
+					return set_error(err, TA_FP_E_FORMAT, "state: more devices than points");
+		}
 	if (r.p != r.end)
 		return set_error(err, TA_FP_E_FORMAT, "state: trailing bytes");
-
-	/* what add() guarantees: every entry implies its coarser ones */
-	if (acc->pslots)
-		for (j = 0; j <= acc->pmask; j++)
-		{
-			const PairSlot *s = &acc->pslots[j];
-			uint64_t	any = (s->elem & ~(uint64_t) HOUR_MASK) | HOUR_ANY;
-
-			if (s->elem && (!pair_present(acc, s->cell, any) ||
-							!global_present(acc, s->elem)))
-				return set_error(err, TA_FP_E_FORMAT, "state: inconsistent device sets");
-		}
-	if (acc->gslots)
-		for (j = 0; j <= acc->gmask; j++)
-		{
-			uint64_t	e = acc->gslots[j];
-
-			if (e && !global_present(acc, (e & ~(uint64_t) HOUR_MASK) | HOUR_ANY))
-				return set_error(err, TA_FP_E_FORMAT, "state: inconsistent device sets");
-		}
-	/* and the fingerprint it finalizes to must be valid */
-	if ((st = ta_fp_acc_finalize(acc, &acc->al, &fp)) != TA_FP_OK)
-		return set_error(err, st, "%s", ta_fp_status_message(st));
-	st = fp_validate(&fp, err);
-	ta_fp_free(&fp, &acc->al);
-	if (st != TA_FP_OK)
-		return prefix_error(err, st, "state: ");
-	return st;
+	return TA_FP_OK;
 }
 
 TAFpStatus

@@ -54,20 +54,23 @@
  *	  other 5 hold the hour).  Pass a dense id below 2^59 and counts are
  *	  exact; pass a 64-bit hash of the trace id and two of n distinct devices
  *	  collide with probability about n^2 / 2^60 (1e-6 for a million
- *	  devices), a collision merging two devices into one.  The exact sets
- *	  are open-addressing hash sets of (cell, device, hour) and (device,
- *	  hour) pairs (hour "any" included), so merging two accumulators is
- *	  exact (the parallel combine step), and add() is O(1) amortised: one
- *	  sin and cos per geographic point (column counts come from a per-band
- *	  cache), a memo of the last cell, and per device (a hash map, 48
- *	  bytes a device) its last (cell, hour), so a device's run of fixes in
- *	  one cell and hour costs no probe of the large pair set even when the
- *	  feed interleaves devices; no allocation except when a table doubles.
- *	  Memory: 32 to 64 bytes per distinct (cell, device, hour) and (cell,
- *	  device) pair, so a trace-like feed stays small (20 000 cars x 500
- *	  fixes in 1 km cells, interleaved: 74 MB) but rows of random devices
- *	  in random cells and hours cost over 100 bytes a row (1.3 GB for ten
- *	  million): exactness costs memory.
+ *	  devices), a collision merging two devices into one.  add() is O(1)
+ *	  amortised: one sin and cos per geographic point (column counts come
+ *	  from a per-band cache), a memo of the last cell, and per device (a
+ *	  hash map, 24 bytes a device) its current run: the (cell, hour) of its
+ *	  last fix and the points since, so a device's run of fixes in one cell
+ *	  and hour touches only its own entry even when the feed interleaves
+ *	  devices.  A new run appends its (cell, device, hour) element to a
+ *	  device log (16 bytes); distinct devices per cell and hour are counted
+ *	  from the log when the accumulator settles (before finalize, serialize
+ *	  or merge, and when the log has grown 4x since the last settle), by
+ *	  sorting each cell's elements and dropping repeats.  Merging appends
+ *	  one log to the other, so the parallel combine step is exact and costs
+ *	  a sort, not a hash probe per element.  Memory: 16 bytes per logged run
+ *	  (up to 4x the distinct elements before a compaction, and 8 more per
+ *	  entry while settling), so a trace-like feed stays small, but rows of
+ *	  random devices in random cells and hours cost 16 to 64 bytes a row:
+ *	  exactness costs memory.
  *
  * FINGERPRINT (TAFingerprint)
  *	  What finalize returns and what is stored: cells sorted by key with
@@ -302,28 +305,41 @@ extern void ta_fp_acc_free(TAFpAcc *acc);
 extern TAFpStatus ta_fp_acc_add(TAFpAcc *acc, double x, double y, int hour,
 								const uint64_t *device);
 
-/* dst += src, exactly (device sets are united).  Same grid and flags. */
-extern TAFpStatus ta_fp_acc_merge(TAFpAcc *dst, const TAFpAcc *src,
-								  TAFpError *err);
+/*
+ * dst += src, exactly (device sets are united).  Same grid and flags.  src
+ * keeps its counts but is flushed (see ta_fp_acc_settle).
+ */
+extern TAFpStatus ta_fp_acc_merge(TAFpAcc *dst, TAFpAcc *src, TAFpError *err);
 
 extern int64_t ta_fp_acc_points(const TAFpAcc *acc);
 extern uint32_t ta_fp_acc_cells(const TAFpAcc *acc);
 extern size_t ta_fp_acc_memory(const TAFpAcc *acc);	/* bytes held */
 
 /*
- * The finalized fingerprint, its arrays allocated with al; the accumulator
- * is not changed (a final function may run more than once).
+ * Brings the counts up to date: the points of each device's current run go
+ * to its cell, and distinct devices are counted from the device log (which
+ * is sorted and its repeats dropped).  What the accumulator counts does not
+ * change, and adding may go on after it.  finalize, serialize and merge
+ * settle by themselves; its own use is to learn why serialize returned 0.
  */
-extern TAFpStatus ta_fp_acc_finalize(const TAFpAcc *acc, const TAFpAlloc *al,
+extern TAFpStatus ta_fp_acc_settle(TAFpAcc *acc);
+
+/*
+ * The finalized fingerprint, its arrays allocated with al; the accumulator
+ * is settled, otherwise unchanged (a final function may run more than once).
+ */
+extern TAFpStatus ta_fp_acc_finalize(TAFpAcc *acc, const TAFpAlloc *al,
 									 TAFingerprint *fp);
 
 /*
  * The whole state as bytes, for an aggregate's serialfn/deserialfn
  * (parallel plans).  serialize writes at most cap bytes to dst (which may be
- * NULL when cap is 0) and returns the full size, like snprintf.
- * deserialize validates everything and rebuilds the hash sets.
+ * NULL when cap is 0) and returns the full size, like snprintf; it settles
+ * first and returns 0 if that fails.  The state: the cells with their
+ * points, then per cell its distinct (device, hour) elements ascending.
+ * deserialize validates everything and rebuilds the cell index.
  */
-extern size_t ta_fp_acc_serialize(const TAFpAcc *acc, uint8_t *dst, size_t cap);
+extern size_t ta_fp_acc_serialize(TAFpAcc *acc, uint8_t *dst, size_t cap);
 extern TAFpStatus ta_fp_acc_deserialize(const uint8_t *buf, size_t len,
 										const TAFpAlloc *al, TAFpAcc **out,
 										TAFpError *err);

@@ -457,9 +457,11 @@ density_fingerprint_serial(PG_FUNCTION_ARGS)
 {
 	FpState    *st = (FpState *) PG_GETARG_POINTER(0);
 	StringInfoData buf;
-	size_t		len = ta_fp_acc_serialize(st->acc, NULL, 0);
+	size_t		len;
 
 	ta_agg_context(fcinfo, "density_fingerprint");
+	fp_check(ta_fp_acc_settle(st->acc), NULL, "density_fingerprint");
+	len = ta_fp_acc_serialize(st->acc, NULL, 0);
 	if (len > MaxAllocSize - 256)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),

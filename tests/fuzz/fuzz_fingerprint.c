@@ -184,7 +184,7 @@ from_text(const uint8_t *data, size_t size)
 }
 
 static uint8_t *
-state_of(const TAFpAcc *acc, size_t *len)
+state_of(TAFpAcc *acc, size_t *len)
 {
 	size_t		n = ta_fp_acc_serialize(acc, NULL, 0);
 	uint8_t    *b = malloc(n);
@@ -196,7 +196,7 @@ state_of(const TAFpAcc *acc, size_t *len)
 }
 
 static void
-finalize_valid(const TAFpAcc *acc, TAFingerprint *fp)
+finalize_valid(TAFpAcc *acc, TAFingerprint *fp)
 {
 	TAFingerprint back;
 	TAFpError	err;

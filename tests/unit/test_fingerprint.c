@@ -581,7 +581,7 @@ acc_new(TAFpKind kind, double cell_m, unsigned flags)
 }
 
 static void
-finalize(const TAFpAcc *acc, TAFingerprint *fp)
+finalize(TAFpAcc *acc, TAFingerprint *fp)
 {
 	if (ta_fp_acc_finalize(acc, &AL, fp) != TA_FP_OK)
 		abort();
@@ -1284,14 +1284,12 @@ test_overflow(void)
 	int			h;
 
 	/* a state with one cell holding 2^32 - 1 points at hour 8 */
-	n -= 3;						/* drop "0 cells, 0 pairs, 0 devices" */
+	n -= 1;						/* drop "0 cells" */
 	n += put_varint(st + n, 1);
 	n += put_varint(st + n, ta_fp_key(0, 0));
 	n += put_varint(st + n, UINT32_MAX);
 	for (h = 0; h < TA_FP_NHOURS; h++)
 		n += put_varint(st + n, h == 8 ? UINT32_MAX : 0);
-	n += put_varint(st + n, 0);
-	n += put_varint(st + n, 0);
 	CHECK_INT(ta_fp_acc_deserialize(st, n, &AL, &big, &err), TA_FP_OK);
 	if (big)
 	{
@@ -1313,10 +1311,127 @@ test_overflow(void)
 		ta_fp_acc_free(big);
 	}
 	/* hour points above the cell's */
-	st[n - 2 - 15] = 1;			/* hour 9 = 1 on top of hour 8 = 2^32 - 1 */
+	st[n - 15] = 1;				/* hour 9 = 1 on top of hour 8 = 2^32 - 1 */
 	CHECK_INT(ta_fp_acc_deserialize(st, n, &AL, &big, &err), TA_FP_E_FORMAT);
 	ta_fp_acc_free(a);
 	ta_fp_acc_free(b);
+
+	/* a device's run overflows its hour when it reaches the cell */
+	a = acc_new(TA_FP_PLANAR, 100, TA_FP_F_ALL);
+	n = ta_fp_acc_serialize(a, st, sizeof(st)) - 1;	/* drop "0 cells" */
+	n += put_varint(st + n, 1);
+	n += put_varint(st + n, ta_fp_key(0, 0));
+	n += put_varint(st + n, UINT32_MAX - 1);
+	for (h = 0; h < TA_FP_NHOURS; h++)
+		n += put_varint(st + n, h == 8 ? UINT32_MAX - 1 : 0);
+	n += put_varint(st + n, 0);	/* no devices in the cell */
+	CHECK_INT(ta_fp_acc_deserialize(st, n, &AL, &big, &err), TA_FP_OK);
+	if (big)
+	{
+		TAFingerprint fp;
+		uint64_t	dev = 5;
+
+		CHECK_INT(ta_fp_acc_add(big, 50, 50, 8, &dev), TA_FP_OK);
+		CHECK_INT(ta_fp_acc_add(big, 50, 50, 8, &dev), TA_FP_OK);
+		CHECK_INT(ta_fp_acc_finalize(big, &AL, &fp), TA_FP_E_OVERFLOW);
+		CHECK_INT(ta_fp_acc_add(big, 50, 50, 9, &dev), TA_FP_E_OVERFLOW);
+		ta_fp_acc_free(big);
+	}
+	ta_fp_acc_free(a);
+}
+
+/*
+ * Device runs and the device log: a run longer than the memo's counter, a
+ * feed where every row starts a run (so the log compacts many times), and
+ * finalize in the middle of a feed (a window aggregate), all against the
+ * same rows added in an order of long runs.
+ */
+static int
+cmp_row_run(const void *pa, const void *pb)
+{
+	const Row  *a = pa,
+			   *b = pb;
+
+	if (a->dev != b->dev)
+		return a->dev < b->dev ? -1 : 1;
+	if (a->x != b->x)
+		return a->x < b->x ? -1 : 1;
+	return a->hour - b->hour;
+}
+
+static void
+test_runs_and_log(void)
+{
+	enum
+	{
+	N = 300000};
+	TAFpAcc    *acc = acc_new(TA_FP_GEOGRAPHIC, 1000, TA_FP_F_ALL);
+	TAFpAcc    *runs;
+	TAFingerprint fp,
+				fr,
+				mid;
+	Row		   *rows = malloc(sizeof(Row) * N);
+	uint64_t	dev = 7;
+	int			i;
+
+	/* one run of 200 000 points: flushed as it goes, counted once */
+	for (i = 0; i < 200000; i++)
+		CHECK_INT(ta_fp_acc_add(acc, 4.8, 45.7, 3, &dev), TA_FP_OK);
+	CHECK_INT(ta_fp_acc_add(acc, 4.8, 45.7, 3, NULL), TA_FP_OK);
+	finalize(acc, &fp);
+	CHECK_INT(fp.ncells, 1);
+	CHECK_INT(fp.cells[0].points, 200001);
+	CHECK_INT(fp.cells[0].devices, 1);
+	CHECK_INT(fp.nhours, 1);
+	CHECK_INT(fp.hours[0].points, 200001);
+	CHECK_INT(fp.hours[0].devices, 1);
+	CHECK_INT(fp.devices, 1);
+	CHECK_INT(fp.hour_devices[3], 1);
+	ta_fp_free(&fp, &AL);
+	ta_fp_acc_free(acc);
+
+	/* 100 devices, each row in another of 3 cells than the device's last */
+	for (i = 0; i < N; i++)
+	{
+		rows[i].x = 4.8 + 0.02 * ((i / 100) % 3);
+		rows[i].y = 45.7;
+		rows[i].hour = (i / 1000) % 24;
+		rows[i].has_dev = 1;
+		rows[i].dev = (uint64_t) (i % 100);
+	}
+	acc = acc_new(TA_FP_GEOGRAPHIC, 1000, TA_FP_F_ALL);
+	add_rows(acc, rows, 0, N / 2, 1);
+	finalize(acc, &mid);
+	add_rows(acc, rows, N / 2, N, 1);
+	finalize(acc, &fp);
+	/* 300 000 runs of 7 200 distinct elements: the log compacted */
+	CHECKF(ta_fp_acc_memory(acc) < 4u << 20, "%zu bytes", ta_fp_acc_memory(acc));
+
+	runs = acc_new(TA_FP_GEOGRAPHIC, 1000, TA_FP_F_ALL);
+	add_rows(runs, rows, 0, N / 2, 1);
+	qsort(rows, N / 2, sizeof(Row), cmp_row_run);
+	ta_fp_acc_free(runs);
+	runs = acc_new(TA_FP_GEOGRAPHIC, 1000, TA_FP_F_ALL);
+	add_rows(runs, rows, 0, N / 2, 1);
+	finalize(runs, &fr);
+	CHECK(same_fp(&mid, &fr));
+	ta_fp_free(&fr, &AL);
+	qsort(rows, N, sizeof(Row), cmp_row_run);
+	ta_fp_acc_free(runs);
+	runs = acc_new(TA_FP_GEOGRAPHIC, 1000, TA_FP_F_ALL);
+	add_rows(runs, rows, 0, N, 1);
+	finalize(runs, &fr);
+	CHECK(same_fp(&fp, &fr));
+	CHECK_INT(fp.devices, 100);
+	CHECK_INT(fp.ncells, 3);
+	CHECK_INT(fp.cells[0].devices, 100);
+	printf("  %d rows in runs of one: %zu bytes after compaction\n", N, ta_fp_acc_memory(acc));
+	ta_fp_free(&fp, &AL);
+	ta_fp_free(&fr, &AL);
+	ta_fp_free(&mid, &AL);
+	ta_fp_acc_free(acc);
+	ta_fp_acc_free(runs);
+	free(rows);
 }
 
 /* every allocation failing in turn: an error, never a crash or a leak */
@@ -2148,6 +2263,7 @@ main(void)
 	RUN(test_row_cache);
 	RUN(test_state_round_trip);
 	RUN(test_overflow);
+	RUN(test_runs_and_log);
 	RUN(test_out_of_memory);
 	RUN(test_summary_uniform);
 	RUN(test_summary_single_and_two);
