@@ -76,16 +76,21 @@ SELECT sum(points) = 20000 AS all_timed,
 	(SELECT points FROM fingerprint_hours((SELECT density_fingerprint(geom, ts, device, 500, 'Europe/Berlin') FROM fp_pts)) WHERE hour = 1) AS hour1_matches
 FROM fingerprint_hours((SELECT density_fingerprint(geom, ts, device, 500, 'Europe/Berlin') FROM fp_pts));
 
--- hours across daylight-saving changes and in zones with half- and
--- quarter-hour offsets equal PostgreSQL's own AT TIME ZONE, hour by hour
+-- hours across daylight-saving changes, in zones with half- and
+-- quarter-hour offsets, and in 1920s Amsterdam (UTC+1:19:32 in summer, an
+-- offset that is no whole number of quarter hours) equal PostgreSQL's own
+-- AT TIME ZONE, hour by hour
 CREATE TABLE fp_dst AS
 SELECT ts, ST_SetSRID(ST_MakePoint(500, 500), 32633) AS geom
 FROM generate_series('2024-03-30 20:00+00'::timestamptz, '2024-04-01 04:00+00', '7 minutes 13 seconds') ts
 UNION ALL
 SELECT ts, ST_SetSRID(ST_MakePoint(500, 500), 32633)
-FROM generate_series('2024-10-26 20:00+00'::timestamptz, '2024-10-28 04:00+00', '7 minutes 13 seconds') ts;
+FROM generate_series('2024-10-26 20:00+00'::timestamptz, '2024-10-28 04:00+00', '7 minutes 13 seconds') ts
+UNION ALL
+SELECT ts, ST_SetSRID(ST_MakePoint(500, 500), 32633)
+FROM generate_series('1920-06-01 08:00+00'::timestamptz, '1920-06-02 04:00+00', '7 minutes 13 seconds') ts;
 SELECT z AS zone, bool_and(f.points = coalesce(s.points, 0)) AS hours_match
-FROM unnest(ARRAY['Europe/Berlin', 'America/St_Johns', 'Asia/Kolkata', 'Asia/Kathmandu', 'Australia/Lord_Howe']) z,
+FROM unnest(ARRAY['Europe/Berlin', 'America/St_Johns', 'Asia/Kolkata', 'Asia/Kathmandu', 'Australia/Lord_Howe', 'Europe/Amsterdam']) z,
 	LATERAL fingerprint_hours((SELECT density_fingerprint(geom, ts, 1, 1000, z) FROM fp_dst)) f
 	LEFT JOIN LATERAL (SELECT extract(hour FROM ts AT TIME ZONE z)::int AS hour, count(*) AS points
 					   FROM fp_dst GROUP BY 1) s USING (hour)

@@ -496,8 +496,8 @@ typedef struct RowSlot
 /*
  * Per device, the (cell, hour) of its last fix and the points it has had
  * there since: a device's run of fixes in one cell and hour touches only
- * this entry, even when the feed interleaves devices, and its counts reach
- * the cell when the run ends (or at a flush).  dev = device << 5 |
+ * this entry, even when the feed interleaves devices, and goes to the
+ * device log when the run ends (or at a flush).  dev = device << 5 |
  * HOUR_ANY (0 = empty slot); pend = hour code << PEND_BITS | points, where
  * the code is that of the element (hour + 1, or HOUR_ANY), 0 = no run yet.
  */
@@ -513,16 +513,19 @@ typedef struct DevMemo
 } DevMemo;
 
 /*
- * The device log: each run's (cell, device, hour) element, appended when
- * the run starts.  Distinct devices per cell and hour are counted from it
- * at a settle (sort per cell, unique), which leaves it sorted by cell index
- * then element, without repeats.
+ * The device log: each run's (cell, device, hour) element and its points,
+ * appended when the run ends: a sequential write where adding the points
+ * to the cell would be two cache misses.  A flush adds the points of the
+ * entries not yet applied to their cells in one pass (where the misses
+ * overlap) and zeroes them; distinct devices per cell and hour are counted
+ * from the log at a settle (sort per cell, unique), which leaves it sorted
+ * by cell index then element, without repeats.
  */
 typedef struct LogEnt
 {
 	uint64_t	elem;
 	uint32_t	idx;
-	uint32_t	pad;
+	uint32_t	points;			/* not yet in the cell; 0 once applied */
 } LogEnt;
 
 /* a device and the hours it was seen at (bit h), for the dataset totals */
@@ -547,7 +550,8 @@ struct TAFpAcc
 	uint32_t	band_ncol[BAND_CACHE];
 	/* geographic: rows of latitude buckets (NULL until ROW_CACHE_AFTER points) */
 	RowSlot    *rowc;
-	double		bucket_deg;
+	double		bucket_deg,
+				per_bucket_deg;	/* 1 / bucket_deg */
 	/* cells, dense, with a hash index */
 	AccCell    *cells;
 	uint32_t   *hp;				/* [ncells][24] points per hour (HOURS) */
@@ -560,6 +564,7 @@ struct TAFpAcc
 	LogEnt	   *log;
 	size_t		nlog,
 				logcap,
+				napplied,		/* entries before this have points 0 */
 				nsettled;
 	int			settled;		/* device counts match the log */
 	/* per distinct device, its hours, rebuilt at each settle */
@@ -604,8 +609,10 @@ acc_row(TAFpAcc *acc, double lat)
 		for (i = 0; i < ROW_CACHE; i++)
 			acc->rowc[i].bucket = -1;
 		acc->bucket_deg = g->cell_m / MAX_DEGREE_M / ROW_BUCKETS_PER_BAND;
+		acc->per_bucket_deg = 1.0 / acc->bucket_deg;
 	}
-	b = (int64_t) ((lat + 90.0) / acc->bucket_deg);	/* lat + 90 >= 0 */
+	/* lat + 90 >= 0; rounding here is far inside the bucket's 1e-9 margin */
+	b = (int64_t) ((lat + 90.0) * acc->per_bucket_deg);
 	s = &acc->rowc[(uint64_t) b & (ROW_CACHE - 1)];
 	if (s->bucket != b)
 	{
@@ -963,17 +970,77 @@ sort_u64_depth(uint64_t *a, size_t n, int depth)
 	}
 }
 
-static void
-sort_u64(uint64_t *a, size_t n)
-{
-	size_t		i,
-				m;
-	int			depth = 0;
+#define SORT_RUNS 8
 
-	for (i = 1; i < n && a[i - 1] <= a[i]; i++)
-		;
+/*
+ * Merges the ascending runs src[r[i] .. r[i + 1]) two by two into dst; r
+ * becomes the bounds of the merged runs, whose count is returned.
+ */
+static int
+merge_runs(const uint64_t *src, uint64_t *dst, size_t *r, int nr)
+{
+	int			i,
+				out = 0;
+
+	for (i = 0; i < nr; i += 2)
+	{
+		size_t		p = r[i],
+					pe = r[i + 1],
+					q = pe,
+					qe = i + 1 < nr ? r[i + 2] : pe,
+					o = r[i];
+
+		while (p < pe && q < qe)
+			dst[o++] = src[q] < src[p] ? src[q++] : src[p++];
+		while (p < pe)
+			dst[o++] = src[p++];
+		while (q < qe)
+			dst[o++] = src[q++];
+		r[out++] = r[i];
+	}
+	r[out] = r[nr];
+	return out;
+}
+
+/*
+ * Ascending.  A merged state's cell holds one ascending run per state: up
+ * to SORT_RUNS runs are merged through scratch (n entries), more go to
+ * quicksort.
+ */
+static void
+sort_u64(uint64_t *a, size_t n, uint64_t *scratch)
+{
+	size_t		r[SORT_RUNS + 1],
+				i,
+				m;
+	int			nr = 1,
+				depth = 0;
+	uint64_t   *src = a,
+			   *dst = scratch;
+
+	r[0] = 0;
+	for (i = 1; i < n; i++)
+		if (a[i] < a[i - 1])
+		{
+			if (nr == SORT_RUNS)
+				break;
+			r[nr++] = i;
+		}
 	if (i >= n)
-		return;					/* already sorted (a deserialized state) */
+	{
+		r[nr] = n;
+		while (nr > 1)
+		{
+			uint64_t   *t = src;
+
+			nr = merge_runs(src, dst, r, nr);
+			src = dst;
+			dst = t;
+		}
+		if (src != a)
+			memcpy(a, src, n * sizeof(uint64_t));
+		return;
+	}
 	for (m = n; m > 1; m >>= 1)
 		depth += 2;
 	sort_u64_depth(a, n, depth);
@@ -1038,46 +1105,72 @@ acc_dmemo(TAFpAcc *acc, uint64_t e_any)
 	}
 }
 
-/* moves a run's points into its cell (and hour) */
-static inline TAFpStatus
-memo_flush(TAFpAcc *acc, DevMemo *m)
+/* appends to the log, growing it (never compacting: see log_push) */
+static TAFpStatus
+log_append(TAFpAcc *acc, uint32_t idx, uint64_t elem, uint32_t points)
 {
-	uint32_t	n = m->pend & PEND_MAX;
-	unsigned	code = m->pend >> PEND_BITS;
-
-	if (n == 0)
-		return TA_FP_OK;
-	acc->cells[m->idx].points += n;
-	if (code != HOUR_ANY)
+	if (acc->nlog == acc->logcap)
 	{
-		uint32_t   *h = &acc->hp[(size_t) m->idx * TA_FP_NHOURS + code - 1];
+		size_t		cap = acc->logcap ? acc->logcap * 2 : LOG_MIN;
+		LogEnt	   *l = mem_realloc(&acc->al, acc->log, size_mul(cap, sizeof(LogEnt)));
 
-		if (n > UINT32_MAX - *h)
-			return TA_FP_E_OVERFLOW;
-		*h += n;
+		if (l == NULL)
+			return TA_FP_E_NOMEM;
+		acc->log = l;
+		acc->logcap = cap;
 	}
-	m->pend = code << PEND_BITS;
+	acc->log[acc->nlog].elem = elem;
+	acc->log[acc->nlog].idx = idx;
+	acc->log[acc->nlog].points = points;
+	acc->nlog++;
+	acc->settled = 0;
 	return TA_FP_OK;
 }
 
-/* every run's points into the cells, so cell counts are complete */
+/*
+ * Cell counts made complete: the open runs go to the log, and the points
+ * of the log entries not yet applied go to their cells and hours.
+ */
 static TAFpStatus
 acc_flush(TAFpAcc *acc)
 {
 	size_t		j;
+	TAFpStatus	st;
 
 	if (acc->failed)
 		return acc->failed;
-	if (!acc->pending)
-		return TA_FP_OK;
-	for (j = 0; j <= acc->dmask; j++)
+	for (j = 0; acc->pending && j <= acc->dmask; j++)
 	{
-		TAFpStatus	st;
+		DevMemo    *m = &acc->dmemo[j];
+		uint32_t	n = m->pend & PEND_MAX;
 
-		if (acc->dmemo[j].dev && (st = memo_flush(acc, &acc->dmemo[j])) != TA_FP_OK)
+		if (n == 0)
+			continue;
+		m->pend &= ~PEND_MAX;
+		st = log_append(acc, m->idx, (m->dev & ~(uint64_t) HOUR_MASK) | m->pend >> PEND_BITS, n);
+		if (st != TA_FP_OK)
 			return acc_fail(acc, st);
 	}
 	acc->pending = 0;
+	for (j = acc->napplied; j < acc->nlog; j++)
+	{
+		LogEnt	   *e = &acc->log[j];
+		unsigned	code = (unsigned) (e->elem & HOUR_MASK);
+
+		if (e->points == 0)
+			continue;
+		acc->cells[e->idx].points += e->points;
+		if (code != HOUR_ANY)
+		{
+			uint32_t   *h = &acc->hp[(size_t) e->idx * TA_FP_NHOURS + code - 1];
+
+			if (e->points > UINT32_MAX - *h)
+				return acc_fail(acc, TA_FP_E_OVERFLOW);
+			*h += e->points;
+		}
+		e->points = 0;
+	}
+	acc->napplied = acc->nlog;
 	return TA_FP_OK;
 }
 
@@ -1096,7 +1189,7 @@ count_cell(TAFpAcc *acc, uint32_t idx, const uint64_t *e, size_t n, size_t *out)
 		{
 			acc->log[*out].elem = e[k];
 			acc->log[*out].idx = idx;
-			acc->log[*out].pad = 0;
+			acc->log[*out].points = 0;
 			(*out)++;
 			if (code != HOUR_ANY)
 			{
@@ -1135,7 +1228,7 @@ ta_fp_acc_settle(TAFpAcc *acc)
 	if (st != TA_FP_OK || acc->settled)
 		return st;
 	end = mem_alloc(&acc->al, size_mul((size_t) acc->ncells + 1, sizeof(size_t)));
-	tmp = mem_alloc(&acc->al, size_mul(acc->nlog, sizeof(uint64_t)));
+	tmp = mem_alloc(&acc->al, size_mul(acc->nlog, 2 * sizeof(uint64_t)));
 	if (end == NULL || tmp == NULL)
 	{
 		mem_free(&acc->al, end);
@@ -1159,7 +1252,7 @@ ta_fp_acc_settle(TAFpAcc *acc)
 	acc->ngdev = 0;
 	for (i = 0; i < acc->ncells && st == TA_FP_OK; i++)
 	{
-		sort_u64(tmp + b, end[i] - b);
+		sort_u64(tmp + b, end[i] - b, tmp + acc->nlog + b);
 		st = count_cell(acc, i, tmp + b, end[i] - b, &out);
 		b = end[i];
 	}
@@ -1176,39 +1269,25 @@ ta_fp_acc_settle(TAFpAcc *acc)
 		for (; h; h &= h - 1)
 			acc->hour_devices[__builtin_ctz(h)]++;
 	}
-	acc->nlog = acc->nsettled = out;
+	acc->nlog = acc->napplied = acc->nsettled = out;
 	acc->settled = 1;
 	return TA_FP_OK;
 }
 
-/* appends a run's element; when full, compacts (if it grew 4x) or doubles */
+/*
+ * Appends a run's element; first compacts the log if it grew 4x since the
+ * last settle and is (but for room for the open runs, which the settle
+ * appends) full.
+ */
 static TAFpStatus
-log_push(TAFpAcc *acc, uint32_t idx, uint64_t elem)
+log_push(TAFpAcc *acc, uint32_t idx, uint64_t elem, uint32_t points)
 {
-	if (acc->nlog == acc->logcap)
-	{
-		TAFpStatus	st;
+	TAFpStatus	st;
 
-		if (acc->nlog >= 4 * acc->nsettled + LOG_SLACK &&
-			(st = ta_fp_acc_settle(acc)) != TA_FP_OK)
-			return st;
-		if (acc->nlog == acc->logcap)
-		{
-			size_t		cap = acc->logcap ? acc->logcap * 2 : LOG_MIN;
-			LogEnt	   *l = mem_realloc(&acc->al, acc->log, size_mul(cap, sizeof(LogEnt)));
-
-			if (l == NULL)
-				return TA_FP_E_NOMEM;
-			acc->log = l;
-			acc->logcap = cap;
-		}
-	}
-	acc->log[acc->nlog].elem = elem;
-	acc->log[acc->nlog].idx = idx;
-	acc->log[acc->nlog].pad = 0;
-	acc->nlog++;
-	acc->settled = 0;
-	return TA_FP_OK;
+	if (acc->nlog + acc->ndmemo >= acc->logcap && acc->nlog >= 4 * acc->nsettled + LOG_SLACK &&
+		(st = ta_fp_acc_settle(acc)) != TA_FP_OK)
+		return st;
+	return log_append(acc, idx, elem, points);
 }
 
 /* the dense index of cell key, through the memo of the last cell */
@@ -1232,8 +1311,8 @@ acc_cell_memo(TAFpAcc *acc, uint64_t key, uint32_t *idx)
 
 /*
  * A point of device dev: counted in the device's run when it stays in the
- * cell and hour (one memo probe, no cell touched), else the old run is
- * flushed and the new one logged.
+ * cell and hour (one memo probe, no cell touched), else the run ends in the
+ * log and a new one starts.
  */
 static inline TAFpStatus
 add_device(TAFpAcc *acc, uint64_t key, int hour, uint64_t dev)
@@ -1241,26 +1320,30 @@ add_device(TAFpAcc *acc, uint64_t key, int hour, uint64_t dev)
 	uint64_t	e_any = dev << 5 | HOUR_ANY;
 	unsigned	code = hour >= 0 ? (unsigned) hour + 1 : HOUR_ANY;
 	DevMemo    *m = acc_dmemo(acc, e_any);
-	TAFpStatus	st;
+	uint32_t	n;
+	TAFpStatus	st = TA_FP_OK;
 
 	if (m == NULL)
 		return acc_fail(acc, TA_FP_E_NOMEM);
-	if (m->cell == key && (m->pend >> PEND_BITS) == code)
+	n = m->pend & PEND_MAX;
+	if (m->cell != key || (m->pend >> PEND_BITS) != code || n == PEND_MAX)
 	{
-		if ((m->pend & PEND_MAX) == PEND_MAX && (st = memo_flush(acc, m)) != TA_FP_OK)
-			return acc_fail(acc, st);
-	}
-	else
-	{
-		uint32_t	idx;
+		uint64_t	elem = (e_any & ~(uint64_t) HOUR_MASK) | m->pend >> PEND_BITS;
+		uint32_t	idx = m->idx;
 
-		if ((st = memo_flush(acc, m)) != TA_FP_OK ||
-			(st = acc_cell_memo(acc, key, &idx)) != TA_FP_OK ||
-			(st = log_push(acc, idx, (e_any & ~(uint64_t) HOUR_MASK) | code)) != TA_FP_OK)
+		/* zeroed first: a compaction in log_push flushes the open runs */
+		m->pend &= ~PEND_MAX;
+		if (n > 0)
+			st = log_push(acc, idx, elem, n);
+		if (st == TA_FP_OK && (m->cell != key || (m->pend >> PEND_BITS) != code))
+		{
+			st = acc_cell_memo(acc, key, &idx);
+			m->cell = key;
+			m->idx = idx;
+			m->pend = code << PEND_BITS;
+		}
+		if (st != TA_FP_OK)
 			return acc_fail(acc, st);
-		m->cell = key;
-		m->idx = idx;
-		m->pend = code << PEND_BITS;
 	}
 	m->pend++;
 	acc->points++;
@@ -1371,7 +1454,7 @@ ta_fp_acc_merge(TAFpAcc *dst, TAFpAcc *src, TAFpError *err)
 	dst->points += src->points;
 	/* src's device elements join dst's log; dst recounts at its settle */
 	for (j = 0; j < src->nlog && st == TA_FP_OK; j++)
-		st = log_push(dst, remap[src->log[j].idx], src->log[j].elem);
+		st = log_push(dst, remap[src->log[j].idx], src->log[j].elem, 0);
 	mem_free(&dst->al, remap);
 	if (st != TA_FP_OK)
 		return set_error(err, acc_fail(dst, st), "%s", ta_fp_status_message(st));
@@ -2519,7 +2602,7 @@ acc_deserialize(const uint8_t *buf, size_t len, TAFpAcc *acc, TAFpError *err)
 				v += prev;
 				if (!elem_ok(v, acc->flags))
 					return set_error(err, TA_FP_E_FORMAT, "state: bad device element");
-				if ((st = log_push(acc, (uint32_t) i, v)) != TA_FP_OK)
+				if ((st = log_push(acc, (uint32_t) i, v, 0)) != TA_FP_OK)
 					return set_error(err, st, "%s", ta_fp_status_message(st));
 				devices += k == 0 || (v >> 5) != (prev >> 5);
 				code = (unsigned) (v & HOUR_MASK);

@@ -225,6 +225,10 @@ typedef struct FpState
 	/* UTC offsets per quarter hour, so most rows need no time zone lookup */
 	int64		zone_bucket[256];
 	int32		zone_offset[256];
+	/* the UTC quarter hour [hour_lo, hour_hi) last seen, all in local hour_of */
+	int64		hour_lo,
+				hour_hi;
+	int			hour_of;
 	FmgrInfo	hash;			/* extended hash of the device type */
 	bool		hash_ready;
 	int64		rejected;		/* empty or off-grid points (counted, not kept) */
@@ -237,6 +241,7 @@ fp_zone_cache_reset(FpState *st)
 
 	for (i = 0; i < lengthof(st->zone_bucket); i++)
 		st->zone_bucket[i] = PG_INT64_MIN;
+	st->hour_lo = st->hour_hi = 0;
 }
 
 static FpState *
@@ -298,6 +303,8 @@ fp_hour(FpState *st, TimestampTz ts)
 	int32		off,
 				off_end;
 
+	if (ts >= st->hour_lo && ts < st->hour_hi)
+		return st->hour_of;		/* the common case: the rows' times are close */
 	if (TIMESTAMP_NOT_FINITE(ts))
 		return -1;
 	b = ts >= 0 ? ts / q : -((-ts - 1) / q) - 1;
@@ -317,7 +324,16 @@ fp_hour(FpState *st, TimestampTz ts)
 	}
 	local = ts + (int64) off * 1000000;
 	h = (local >= 0 ? local / hour_us : -((-local - 1) / hour_us) - 1) % 24;
-	return (int) (h < 0 ? h + 24 : h);
+	if (h < 0)
+		h += 24;
+	/* a whole quarter hour has one local hour if the offset is in quarters */
+	if (st->zone_bucket[slot] == b && off % 900 == 0)
+	{
+		st->hour_lo = b * q;
+		st->hour_hi = b * q + q;
+		st->hour_of = (int) h;
+	}
+	return (int) h;
 }
 
 /*

@@ -931,11 +931,15 @@ test_merge(void)
 		finalize(a, &fm);
 		CHECK(same_fp(&fw, &fm));
 
-		/* four interleaved quarters, merged into an empty one */
+		/*
+		 * four interleaved quarters, merged into an empty one; settled
+		 * first, so a cell of the merged log is up to four sorted runs
+		 */
 		for (i = 0; i < 4; i++)
 		{
 			parts[i] = acc_new(TA_FP_GEOGRAPHIC, 500, flags[f]);
 			add_rows(parts[i], r, i, N, 4);
+			CHECK_INT(ta_fp_acc_settle(parts[i]), TA_FP_OK);
 		}
 		CHECK_INT(ta_fp_acc_merge(empty, parts[3], &err), TA_FP_OK);
 		CHECK_INT(ta_fp_acc_merge(parts[1], parts[0], &err), TA_FP_OK);
