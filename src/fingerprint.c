@@ -507,24 +507,27 @@ typedef struct RowSlot
 typedef struct DevMemo
 {
 	uint64_t	dev;
-	uint64_t	cell;
-	uint32_t	idx;
+	uint64_t	cell;			/* the run's cell key */
 	uint32_t	pend;
+	uint32_t	pad;
 } DevMemo;
 
 /*
  * The device log: each run's (cell, device, hour) element and its points,
- * appended when the run ends: a sequential write where adding the points
- * to the cell would be two cache misses.  A flush adds the points of the
- * entries not yet applied to their cells in one pass (where the misses
- * overlap) and zeroes them; distinct devices per cell and hour are counted
- * from the log at a settle (sort per cell, unique), which leaves it sorted
- * by cell index then element, without repeats.
+ * appended when the run ends: a sequential write where finding the cell
+ * and adding the points to it would be cache misses.  A flush looks the
+ * cells up and adds the points of the entries not yet applied in one pass
+ * (where the misses overlap); distinct devices per cell and hour are
+ * counted from the log at a settle (sort per cell, unique), which leaves it
+ * sorted by cell index then element, without repeats.
  */
+#define UNRESOLVED UINT32_MAX
+
 typedef struct LogEnt
 {
 	uint64_t	elem;
-	uint32_t	idx;
+	uint64_t	key;			/* the cell, while idx is UNRESOLVED */
+	uint32_t	idx;			/* dense cell index */
 	uint32_t	points;			/* not yet in the cell; 0 once applied */
 } LogEnt;
 
@@ -1097,29 +1100,66 @@ acc_dmemo(TAFpAcc *acc, uint64_t e_any)
 		{
 			m->dev = e_any;
 			m->cell = 0;
-			m->idx = 0;
 			m->pend = 0;
+			m->pad = 0;
 			acc->ndmemo++;
 			return m;
 		}
 	}
 }
 
-/* appends to the log, growing it (never compacting: see log_push) */
-static TAFpStatus
-log_append(TAFpAcc *acc, uint32_t idx, uint64_t elem, uint32_t points)
+/* the dense index of cell key, through the memo of the last cell */
+static inline TAFpStatus
+acc_cell_memo(TAFpAcc *acc, uint64_t key, uint32_t *idx)
 {
-	if (acc->nlog == acc->logcap)
-	{
-		size_t		cap = acc->logcap ? acc->logcap * 2 : LOG_MIN;
-		LogEnt	   *l = mem_realloc(&acc->al, acc->log, size_mul(cap, sizeof(LogEnt)));
+	TAFpStatus	st;
 
-		if (l == NULL)
-			return TA_FP_E_NOMEM;
-		acc->log = l;
-		acc->logcap = cap;
+	if (acc->have_memo && acc->memo_key == key)
+	{
+		*idx = acc->memo_idx;
+		return TA_FP_OK;
 	}
+	if ((st = acc_cell(acc, key, idx)) != TA_FP_OK)
+		return st;
+	acc->have_memo = 1;
+	acc->memo_key = key;
+	acc->memo_idx = *idx;
+	return TA_FP_OK;
+}
+
+/* room for n more log entries */
+static TAFpStatus
+log_reserve(TAFpAcc *acc, size_t n)
+{
+	size_t		cap;
+	LogEnt	   *l;
+
+	if (n <= acc->logcap - acc->nlog)
+		return TA_FP_OK;
+	cap = acc->logcap ? acc->logcap * 2 : LOG_MIN;
+	if (cap < acc->nlog + n)
+		cap = acc->nlog + n;
+	l = mem_realloc(&acc->al, acc->log, size_mul(cap, sizeof(LogEnt)));
+	if (l == NULL)
+		return TA_FP_E_NOMEM;
+	acc->log = l;
+	acc->logcap = cap;
+	return TA_FP_OK;
+}
+
+/*
+ * Appends to the log, growing it (never compacting: see log_push): a cell
+ * by its dense index idx, or, with idx UNRESOLVED, by its key.
+ */
+static TAFpStatus
+log_append(TAFpAcc *acc, uint32_t idx, uint64_t key, uint64_t elem, uint32_t points)
+{
+	TAFpStatus	st;
+
+	if (acc->nlog == acc->logcap && (st = log_reserve(acc, 1)) != TA_FP_OK)
+		return st;
 	acc->log[acc->nlog].elem = elem;
+	acc->log[acc->nlog].key = key;
 	acc->log[acc->nlog].idx = idx;
 	acc->log[acc->nlog].points = points;
 	acc->nlog++;
@@ -1147,7 +1187,8 @@ acc_flush(TAFpAcc *acc)
 		if (n == 0)
 			continue;
 		m->pend &= ~PEND_MAX;
-		st = log_append(acc, m->idx, (m->dev & ~(uint64_t) HOUR_MASK) | m->pend >> PEND_BITS, n);
+		st = log_append(acc, UNRESOLVED, m->cell,
+						(m->dev & ~(uint64_t) HOUR_MASK) | m->pend >> PEND_BITS, n);
 		if (st != TA_FP_OK)
 			return acc_fail(acc, st);
 	}
@@ -1157,6 +1198,8 @@ acc_flush(TAFpAcc *acc)
 		LogEnt	   *e = &acc->log[j];
 		unsigned	code = (unsigned) (e->elem & HOUR_MASK);
 
+		if (e->idx == UNRESOLVED && (st = acc_cell_memo(acc, e->key, &e->idx)) != TA_FP_OK)
+			return acc_fail(acc, st);
 		if (e->points == 0)
 			continue;
 		acc->cells[e->idx].points += e->points;
@@ -1188,6 +1231,7 @@ count_cell(TAFpAcc *acc, uint32_t idx, const uint64_t *e, size_t n, size_t *out)
 		if (k == 0 || e[k] != e[k - 1])
 		{
 			acc->log[*out].elem = e[k];
+			acc->log[*out].key = 0;
 			acc->log[*out].idx = idx;
 			acc->log[*out].points = 0;
 			(*out)++;
@@ -1280,33 +1324,14 @@ ta_fp_acc_settle(TAFpAcc *acc)
  * appends) full.
  */
 static TAFpStatus
-log_push(TAFpAcc *acc, uint32_t idx, uint64_t elem, uint32_t points)
+log_push(TAFpAcc *acc, uint32_t idx, uint64_t key, uint64_t elem, uint32_t points)
 {
 	TAFpStatus	st;
 
 	if (acc->nlog + acc->ndmemo >= acc->logcap && acc->nlog >= 4 * acc->nsettled + LOG_SLACK &&
 		(st = ta_fp_acc_settle(acc)) != TA_FP_OK)
 		return st;
-	return log_append(acc, idx, elem, points);
-}
-
-/* the dense index of cell key, through the memo of the last cell */
-static inline TAFpStatus
-acc_cell_memo(TAFpAcc *acc, uint64_t key, uint32_t *idx)
-{
-	TAFpStatus	st;
-
-	if (acc->have_memo && acc->memo_key == key)
-	{
-		*idx = acc->memo_idx;
-		return TA_FP_OK;
-	}
-	if ((st = acc_cell(acc, key, idx)) != TA_FP_OK)
-		return st;
-	acc->have_memo = 1;
-	acc->memo_key = key;
-	acc->memo_idx = *idx;
-	return TA_FP_OK;
+	return log_append(acc, idx, key, elem, points);
 }
 
 /*
@@ -1329,21 +1354,16 @@ add_device(TAFpAcc *acc, uint64_t key, int hour, uint64_t dev)
 	if (m->cell != key || (m->pend >> PEND_BITS) != code || n == PEND_MAX)
 	{
 		uint64_t	elem = (e_any & ~(uint64_t) HOUR_MASK) | m->pend >> PEND_BITS;
-		uint32_t	idx = m->idx;
 
 		/* zeroed first: a compaction in log_push flushes the open runs */
 		m->pend &= ~PEND_MAX;
-		if (n > 0)
-			st = log_push(acc, idx, elem, n);
-		if (st == TA_FP_OK && (m->cell != key || (m->pend >> PEND_BITS) != code))
+		if (n > 0 && (st = log_push(acc, UNRESOLVED, m->cell, elem, n)) != TA_FP_OK)
+			return acc_fail(acc, st);
+		if (m->cell != key || (m->pend >> PEND_BITS) != code)
 		{
-			st = acc_cell_memo(acc, key, &idx);
 			m->cell = key;
-			m->idx = idx;
 			m->pend = code << PEND_BITS;
 		}
-		if (st != TA_FP_OK)
-			return acc_fail(acc, st);
 	}
 	m->pend++;
 	acc->points++;
@@ -1453,8 +1473,10 @@ ta_fp_acc_merge(TAFpAcc *dst, TAFpAcc *src, TAFpError *err)
 	}
 	dst->points += src->points;
 	/* src's device elements join dst's log; dst recounts at its settle */
+	if (st == TA_FP_OK)
+		st = log_reserve(dst, src->nlog);
 	for (j = 0; j < src->nlog && st == TA_FP_OK; j++)
-		st = log_push(dst, remap[src->log[j].idx], src->log[j].elem, 0);
+		st = log_push(dst, remap[src->log[j].idx], 0, src->log[j].elem, 0);
 	mem_free(&dst->al, remap);
 	if (st != TA_FP_OK)
 		return set_error(err, acc_fail(dst, st), "%s", ta_fp_status_message(st));
@@ -2498,7 +2520,9 @@ ta_fp_acc_serialize(TAFpAcc *acc, uint8_t *dst, size_t cap)
 			for (h = 0; h < TA_FP_NHOURS; h++)
 				put_varint(&s, acc->hp[(size_t) i * TA_FP_NHOURS + h]);
 	}
-	/* per cell, in the same order, its device elements ascending, as deltas */
+	/* their number, then per cell its device elements ascending, as deltas */
+	if (acc->flags & TA_FP_F_DEVICES)
+		put_varint(&s, acc->nlog);
 	if (acc->flags & TA_FP_F_DEVICES)
 		for (i = 0; i < acc->ncells; i++)
 		{
@@ -2535,6 +2559,7 @@ acc_deserialize(const uint8_t *buf, size_t len, TAFpAcc *acc, TAFpError *err)
 				v,
 				i;
 	int64_t		sum = 0;
+	uint64_t	total = 0;
 	int			h;
 	TAFpStatus	st;
 
@@ -2582,6 +2607,13 @@ acc_deserialize(const uint8_t *buf, size_t len, TAFpAcc *acc, TAFpError *err)
 	 * are left to the settle that follows a merge.
 	 */
 	if (acc->flags & TA_FP_F_DEVICES)
+	{
+		if ((st = get_count(&r, (size_t) (r.end - r.p), &total, "device elements", err)) != TA_FP_OK)
+			return st;
+		if ((st = log_reserve(acc, total)) != TA_FP_OK)
+			return set_error(err, st, "%s", ta_fp_status_message(st));
+	}
+	if (acc->flags & TA_FP_F_DEVICES)
 		for (i = 0; i < acc->ncells; i++)
 		{
 			uint64_t	k,
@@ -2589,7 +2621,7 @@ acc_deserialize(const uint8_t *buf, size_t len, TAFpAcc *acc, TAFpError *err)
 			int64_t		devices = 0;
 			uint32_t	dh[TA_FP_NHOURS] = {0};
 
-			if ((st = get_count(&r, (size_t) (r.end - r.p), &n, "cell device count", err)) != TA_FP_OK)
+			if ((st = get_count(&r, total - acc->nlog, &n, "cell device count", err)) != TA_FP_OK)
 				return st;
 			for (k = 0; k < n; k++)
 			{
@@ -2602,8 +2634,7 @@ acc_deserialize(const uint8_t *buf, size_t len, TAFpAcc *acc, TAFpError *err)
 				v += prev;
 				if (!elem_ok(v, acc->flags))
 					return set_error(err, TA_FP_E_FORMAT, "state: bad device element");
-				if ((st = log_push(acc, (uint32_t) i, v, 0)) != TA_FP_OK)
-					return set_error(err, st, "%s", ta_fp_status_message(st));
+				(void) log_append(acc, (uint32_t) i, 0, v, 0);	/* reserved */
 				devices += k == 0 || (v >> 5) != (prev >> 5);
 				code = (unsigned) (v & HOUR_MASK);
 				if (code != HOUR_ANY)
@@ -2616,6 +2647,9 @@ acc_deserialize(const uint8_t *buf, size_t len, TAFpAcc *acc, TAFpError *err)
 				if (dh[h] > acc->hp[i * TA_FP_NHOURS + h])
 					return set_error(err, TA_FP_E_FORMAT, "state: more devices than points");
 		}
+	if (acc->nlog != total)
+		return set_error(err, TA_FP_E_FORMAT, "state: %zu device elements, not %llu",
+						 acc->nlog, (unsigned long long) total);
 	if (r.p != r.end)
 		return set_error(err, TA_FP_E_FORMAT, "state: trailing bytes");
 	return TA_FP_OK;

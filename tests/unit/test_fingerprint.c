@@ -1322,13 +1322,14 @@ test_overflow(void)
 
 	/* a device's run overflows its hour when it reaches the cell */
 	a = acc_new(TA_FP_PLANAR, 100, TA_FP_F_ALL);
-	n = ta_fp_acc_serialize(a, st, sizeof(st)) - 1;	/* drop "0 cells" */
+	n = ta_fp_acc_serialize(a, st, sizeof(st)) - 2;	/* drop "0 cells, 0 elements" */
 	n += put_varint(st + n, 1);
 	n += put_varint(st + n, ta_fp_key(0, 0));
 	n += put_varint(st + n, UINT32_MAX - 1);
 	for (h = 0; h < TA_FP_NHOURS; h++)
 		n += put_varint(st + n, h == 8 ? UINT32_MAX - 1 : 0);
-	n += put_varint(st + n, 0);	/* no devices in the cell */
+	n += put_varint(st + n, 0);	/* no device elements */
+	n += put_varint(st + n, 0);	/* none in the cell */
 	CHECK_INT(ta_fp_acc_deserialize(st, n, &AL, &big, &err), TA_FP_OK);
 	if (big)
 	{
