@@ -1473,10 +1473,21 @@ ta_fp_acc_merge(TAFpAcc *dst, TAFpAcc *src, TAFpError *err)
 	}
 	dst->points += src->points;
 	/* src's device elements join dst's log; dst recounts at its settle */
-	if (st == TA_FP_OK)
-		st = log_reserve(dst, src->nlog);
-	for (j = 0; j < src->nlog && st == TA_FP_OK; j++)
-		st = log_push(dst, remap[src->log[j].idx], 0, src->log[j].elem, 0);
+	if (st == TA_FP_OK && src->nlog && (st = log_reserve(dst, src->nlog)) == TA_FP_OK)
+	{
+		LogEnt	   *d = dst->log + dst->nlog;
+
+		for (j = 0; j < src->nlog; j++)
+		{
+			d[j].elem = src->log[j].elem;
+			d[j].key = 0;
+			d[j].idx = remap[src->log[j].idx];
+			d[j].points = 0;
+		}
+		dst->nlog += src->nlog;
+		dst->napplied = dst->nlog;
+		dst->settled = 0;
+	}
 	mem_free(&dst->al, remap);
 	if (st != TA_FP_OK)
 		return set_error(err, acc_fail(dst, st), "%s", ta_fp_status_message(st));
