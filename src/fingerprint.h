@@ -60,17 +60,19 @@
  *	  hash map, 24 bytes a device) its current run: the (cell, hour) of its
  *	  last fix and the points since, so a device's run of fixes in one cell
  *	  and hour touches only its own entry even when the feed interleaves
- *	  devices.  A new run appends its (cell, device, hour) element to a
- *	  device log (16 bytes); distinct devices per cell and hour are counted
- *	  from the log when the accumulator settles (before finalize, serialize
- *	  or merge, and when the log has grown 4x since the last settle), by
- *	  sorting each cell's elements and dropping repeats.  Merging appends
+ *	  devices.  A run ends by appending its (cell, device, hour) element
+ *	  and points to a device log (24 bytes); the cells are looked up and
+ *	  their points added in one pass at a flush.  Distinct devices per cell
+ *	  and hour are counted from the log when the accumulator settles
+ *	  (before finalize, serialize or merge, and when the log has grown 4x
+ *	  since the last settle), by sorting each cell's elements and dropping
+ *	  repeats.  Merging appends
  *	  one log to the other, so the parallel combine step is exact and costs
- *	  a sort, not a hash probe per element.  Memory: 16 bytes per logged run
- *	  (up to 4x the distinct elements before a compaction, and 8 more per
- *	  entry while settling), so a trace-like feed stays small, but rows of
- *	  random devices in random cells and hours cost 16 to 64 bytes a row:
- *	  exactness costs memory.
+ *	  a merge of sorted runs, not a hash probe per element.  Memory: 24
+ *	  bytes per logged run (up to 4x the distinct elements before a
+ *	  compaction, and 16 more per entry while settling), so a trace-like
+ *	  feed stays small, but rows of random devices in random cells and
+ *	  hours cost 24 to about 64 bytes a row: exactness costs memory.
  *
  * FINGERPRINT (TAFingerprint)
  *	  What finalize returns and what is stored: cells sorted by key with
