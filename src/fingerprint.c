@@ -881,172 +881,58 @@ gdev_add(TAFpAcc *acc, uint64_t dev, uint32_t hours)
 	}
 }
 
-/* ---------- sorting uint64 (quicksort, heapsort past a depth) ---------- */
+/* ---------- sorting uint64 ---------- */
 
-static void
-sift_u64(uint64_t *a, size_t root, size_t n)
+/* the end of the ascending run of a that starts at p */
+static inline size_t
+run_end(const uint64_t *a, size_t p, size_t n)
 {
-	uint64_t	x = a[root];
-
-	for (;;)
-	{
-		size_t		child = 2 * root + 1;
-
-		if (child >= n)
-			break;
-		if (child + 1 < n && a[child] < a[child + 1])
-			child++;
-		if (x >= a[child])
-			break;
-		a[root] = a[child];
-		root = child;
-	}
-	a[root] = x;
-}
-
-#define SWAP_U64(p, q) do { uint64_t t_ = (p); (p) = (q); (q) = t_; } while (0)
-
-static void
-sort_u64_depth(uint64_t *a, size_t n, int depth)
-{
-	size_t		i,
-				j;
-
-	while (n > 16)
-	{
-		size_t		mid = n / 2;
-		uint64_t	p;
-
-		if (depth-- == 0)
-		{
-			for (i = n / 2; i-- > 0;)
-				sift_u64(a, i, n);
-			for (i = n - 1; i > 0; i--)
-			{
-				SWAP_U64(a[0], a[i]);
-				sift_u64(a, 0, i);
-			}
-			return;
-		}
-		/* median of three, left at mid: Hoare's split is then in [0, n - 2] */
-		if (a[mid] < a[0])
-			SWAP_U64(a[mid], a[0]);
-		if (a[n - 1] < a[0])
-			SWAP_U64(a[n - 1], a[0]);
-		if (a[n - 1] < a[mid])
-			SWAP_U64(a[n - 1], a[mid]);
-		p = a[mid];
-		i = 0;
-		j = n - 1;
-		for (;;)
-		{
-			while (a[i] < p)
-				i++;
-			while (a[j] > p)
-				j--;
-			if (i >= j)
-				break;
-			SWAP_U64(a[i], a[j]);
-			i++;
-			j--;
-		}
-		/* a[0..j] <= p <= a[j+1..]: recurse on the smaller side */
-		if (j + 1 < n - j - 1)
-		{
-			sort_u64_depth(a, j + 1, depth);
-			a += j + 1;
-			n -= j + 1;
-		}
-		else
-		{
-			sort_u64_depth(a + j + 1, n - j - 1, depth);
-			n = j + 1;
-		}
-	}
-	for (i = 1; i < n; i++)
-	{
-		uint64_t	x = a[i];
-
-		for (j = i; j > 0 && a[j - 1] > x; j--)
-			a[j] = a[j - 1];
-		a[j] = x;
-	}
-}
-
-#define SORT_RUNS 8
-
-/*
- * Merges the ascending runs src[r[i] .. r[i + 1]) two by two into dst; r
- * becomes the bounds of the merged runs, whose count is returned.
- */
-static int
-merge_runs(const uint64_t *src, uint64_t *dst, size_t *r, int nr)
-{
-	int			i,
-				out = 0;
-
-	for (i = 0; i < nr; i += 2)
-	{
-		size_t		p = r[i],
-					pe = r[i + 1],
-					q = pe,
-					qe = i + 1 < nr ? r[i + 2] : pe,
-					o = r[i];
-
-		while (p < pe && q < qe)
-			dst[o++] = src[q] < src[p] ? src[q++] : src[p++];
-		while (p < pe)
-			dst[o++] = src[p++];
-		while (q < qe)
-			dst[o++] = src[q++];
-		r[out++] = r[i];
-	}
-	r[out] = r[nr];
-	return out;
+	for (p++; p < n && a[p - 1] <= a[p]; p++)
+		;
+	return p;
 }
 
 /*
- * Ascending.  A merged state's cell holds one ascending run per state: up
- * to SORT_RUNS runs are merged through scratch (n entries), more go to
- * quicksort.
+ * Ascending, by natural merge sort through scratch (n entries): the runs
+ * already ascending are merged two by two until one is left, so a merged
+ * state's cell, one sorted run per state, costs a pass or two, and any
+ * input at most log2(n) passes.
  */
 static void
 sort_u64(uint64_t *a, size_t n, uint64_t *scratch)
 {
-	size_t		r[SORT_RUNS + 1],
-				i,
-				m;
-	int			nr = 1,
-				depth = 0;
 	uint64_t   *src = a,
-			   *dst = scratch;
+			   *dst = scratch,
+			   *t;
+	size_t		merged = 0;
 
-	r[0] = 0;
-	for (i = 1; i < n; i++)
-		if (a[i] < a[i - 1])
-		{
-			if (nr == SORT_RUNS)
-				break;
-			r[nr++] = i;
-		}
-	if (i >= n)
-	{
-		r[nr] = n;
-		while (nr > 1)
-		{
-			uint64_t   *t = src;
-
-			nr = merge_runs(src, dst, r, nr);
-			src = dst;
-			dst = t;
-		}
-		if (src != a)
-			memcpy(a, src, n * sizeof(uint64_t));
+	if (n == 0 || run_end(a, 0, n) == n)
 		return;
+	while (merged != 1)
+	{
+		size_t		p = 0;
+
+		for (merged = 0; p < n; merged++)
+		{
+			size_t		m = run_end(src, p, n),
+						e = m < n ? run_end(src, m, n) : n,
+						q = m,
+						o = p;
+
+			while (p < m && q < e)
+				dst[o++] = src[q] < src[p] ? src[q++] : src[p++];
+			while (p < m)
+				dst[o++] = src[p++];
+			while (q < e)
+				dst[o++] = src[q++];
+			p = e;
+		}
+		t = src;
+		src = dst;
+		dst = t;
 	}
-	for (m = n; m > 1; m >>= 1)
-		depth += 2;
-	sort_u64_depth(a, n, depth);
+	if (src != a)
+		memcpy(a, src, n * sizeof(uint64_t));
 }
 
 /* ---------- device runs and the device log ---------- */
@@ -1346,12 +1232,14 @@ add_device(TAFpAcc *acc, uint64_t key, int hour, uint64_t dev)
 	unsigned	code = hour >= 0 ? (unsigned) hour + 1 : HOUR_ANY;
 	DevMemo    *m = acc_dmemo(acc, e_any);
 	uint32_t	n;
-	TAFpStatus	st = TA_FP_OK;
+	int			same;
+	TAFpStatus	st;
 
 	if (m == NULL)
 		return acc_fail(acc, TA_FP_E_NOMEM);
 	n = m->pend & PEND_MAX;
-	if (m->cell != key || (m->pend >> PEND_BITS) != code || n == PEND_MAX)
+	same = m->cell == key && (m->pend >> PEND_BITS) == code;
+	if (!same || n == PEND_MAX)
 	{
 		uint64_t	elem = (e_any & ~(uint64_t) HOUR_MASK) | m->pend >> PEND_BITS;
 
@@ -1359,7 +1247,7 @@ add_device(TAFpAcc *acc, uint64_t key, int hour, uint64_t dev)
 		m->pend &= ~PEND_MAX;
 		if (n > 0 && (st = log_push(acc, UNRESOLVED, m->cell, elem, n)) != TA_FP_OK)
 			return acc_fail(acc, st);
-		if (m->cell != key || (m->pend >> PEND_BITS) != code)
+		if (!same)
 		{
 			m->cell = key;
 			m->pend = code << PEND_BITS;
@@ -2533,8 +2421,8 @@ ta_fp_acc_serialize(TAFpAcc *acc, uint8_t *dst, size_t cap)
 	}
 	/* their number, then per cell its device elements ascending, as deltas */
 	if (acc->flags & TA_FP_F_DEVICES)
+	{
 		put_varint(&s, acc->nlog);
-	if (acc->flags & TA_FP_F_DEVICES)
 		for (i = 0; i < acc->ncells; i++)
 		{
 			size_t		e = j;
@@ -2549,6 +2437,7 @@ ta_fp_acc_serialize(TAFpAcc *acc, uint8_t *dst, size_t cap)
 				prev = acc->log[j].elem;
 			}
 		}
+	}
 	return s.len;
 }
 
@@ -2624,40 +2513,39 @@ acc_deserialize(const uint8_t *buf, size_t len, TAFpAcc *acc, TAFpError *err)
 		if ((st = log_reserve(acc, total)) != TA_FP_OK)
 			return set_error(err, st, "%s", ta_fp_status_message(st));
 	}
-	if (acc->flags & TA_FP_F_DEVICES)
-		for (i = 0; i < acc->ncells; i++)
+	for (i = 0; (acc->flags & TA_FP_F_DEVICES) && i < acc->ncells; i++)
+	{
+		uint64_t	k,
+					prev = 0;
+		int64_t		devices = 0;
+		uint32_t	dh[TA_FP_NHOURS] = {0};
+
+		if ((st = get_count(&r, total - acc->nlog, &n, "cell device count", err)) != TA_FP_OK)
+			return st;
+		for (k = 0; k < n; k++)
 		{
-			uint64_t	k,
-						prev = 0;
-			int64_t		devices = 0;
-			uint32_t	dh[TA_FP_NHOURS] = {0};
+			unsigned	code;
 
-			if ((st = get_count(&r, total - acc->nlog, &n, "cell device count", err)) != TA_FP_OK)
+			if ((st = get_count(&r, UINT64_MAX, &v, "device element", err)) != TA_FP_OK)
 				return st;
-			for (k = 0; k < n; k++)
-			{
-				unsigned	code;
-
-				if ((st = get_count(&r, UINT64_MAX, &v, "device element", err)) != TA_FP_OK)
-					return st;
-				if (k > 0 && (v == 0 || v > UINT64_MAX - prev))
-					return set_error(err, TA_FP_E_FORMAT, "state: device elements not increasing");
-				v += prev;
-				if (!elem_ok(v, acc->flags))
-					return set_error(err, TA_FP_E_FORMAT, "state: bad device element");
-				(void) log_append(acc, (uint32_t) i, 0, v, 0);	/* reserved */
-				devices += k == 0 || (v >> 5) != (prev >> 5);
-				code = (unsigned) (v & HOUR_MASK);
-				if (code != HOUR_ANY)
-					dh[code - 1]++;
-				prev = v;
-			}
-			if (devices > acc->cells[i].points)
-				return set_error(err, TA_FP_E_FORMAT, "state: more devices than points");
-			for (h = 0; acc->hp && h < TA_FP_NHOURS; h++)
-				if (dh[h] > acc->hp[i * TA_FP_NHOURS + h])
-					return set_error(err, TA_FP_E_FORMAT, "state: more devices than points");
+			if (k > 0 && (v == 0 || v > UINT64_MAX - prev))
+				return set_error(err, TA_FP_E_FORMAT, "state: device elements not increasing");
+			v += prev;
+			if (!elem_ok(v, acc->flags))
+				return set_error(err, TA_FP_E_FORMAT, "state: bad device element");
+			(void) log_append(acc, (uint32_t) i, 0, v, 0);	/* reserved */
+			devices += k == 0 || (v >> 5) != (prev >> 5);
+			code = (unsigned) (v & HOUR_MASK);
+			if (code != HOUR_ANY)
+				dh[code - 1]++;
+			prev = v;
 		}
+		if (devices > acc->cells[i].points)
+			return set_error(err, TA_FP_E_FORMAT, "state: more devices than points");
+		for (h = 0; acc->hp && h < TA_FP_NHOURS; h++)
+			if (dh[h] > acc->hp[i * TA_FP_NHOURS + h])
+				return set_error(err, TA_FP_E_FORMAT, "state: more devices than points");
+	}
 	if (acc->nlog != total)
 		return set_error(err, TA_FP_E_FORMAT, "state: %zu device elements, not %llu",
 						 acc->nlog, (unsigned long long) total);
