@@ -135,6 +135,18 @@ agg_new(MemoryContext ctx)
 	return a;
 }
 
+/* a's dataset state, made on first use */
+static void
+agg_ensure_state(DsAgg *a)
+{
+	if (a->st == NULL)
+		a->st = ta_ds_create(NULL, &a->al);
+	if (a->st == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory for dataset_realism")));
+}
+
 static void
 ds_check(TADsStatus s, const TADsError *err, const char *what)
 {
@@ -280,14 +292,7 @@ dataset_realism_item_transfn(PG_FUNCTION_ARGS)
 	TADsItem	it;
 	TADsError	err;
 
-	if (a->st == NULL)
-	{
-		a->st = ta_ds_create(NULL, &a->al);
-		if (a->st == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_OUT_OF_MEMORY),
-					 errmsg("out of memory for dataset_realism")));
-	}
+	agg_ensure_state(a);
 	if (!PG_ARGISNULL(2))
 	{
 		Datum		d = PG_GETARG_DATUM(2);
@@ -336,14 +341,7 @@ dataset_realism_combine(PG_FUNCTION_ARGS)
 	/* b is copied, never adopted (it may be another partial state's) */
 	if (a == NULL)
 		a = agg_new(ctx);
-	if (a->st == NULL)
-	{
-		a->st = ta_ds_create(NULL, &a->al);
-		if (a->st == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_OUT_OF_MEMORY),
-					 errmsg("out of memory for dataset_realism")));
-	}
+	agg_ensure_state(a);
 	if (b->srid != -1 && a->srid != -1)
 		ta_check_srid_match("dataset", a->srid, b->srid);
 	if (a->srid == -1)
@@ -363,12 +361,7 @@ dataset_realism_serial(PG_FUNCTION_ARGS)
 	bytea	   *v;
 
 	ta_agg_context(fcinfo, "dataset_realism_serial");
-	if (a->st == NULL)
-		a->st = ta_ds_create(NULL, &a->al);
-	if (a->st == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("out of memory for dataset_realism")));
+	agg_ensure_state(a);
 	len = ta_ds_serialize(a->st, NULL, 0);
 	if (len > MaxAllocHugeSize - VARHDRSZ - 16)
 		ereport(ERROR,
