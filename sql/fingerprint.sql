@@ -23,6 +23,15 @@ SELECT (SELECT count(*) FROM fp_sql) AS cells_sql, (SELECT count(*) FROM fp_ours
 		EXCEPT SELECT cell_row, cell_col, points, devices FROM fp_ours) d) AS missing,
 	(SELECT count(*) FROM (SELECT cell_row, cell_col, points, devices FROM fp_ours
 		EXCEPT SELECT cell_row, cell_col, points, devices FROM fp_sql) d) AS extra;
+-- integer device ids are their own keys, but bigint ones beyond +-2^58,
+-- which are hashed: whatever the type, the fingerprint is the text ids'
+WITH ids AS (SELECT geom, ts, substr(device, 4)::int AS n FROM fp_pts)
+SELECT (SELECT density_fingerprint(geom, ts, n::int2, 500)::text FROM ids) = t AS int2_same,
+	(SELECT density_fingerprint(geom, ts, n, 500)::text FROM ids) = t AS int4_same,
+	(SELECT density_fingerprint(geom, ts, n - 20 - 288230376151711744, 500)::text FROM ids) = t AS int8_low_edge_same,
+	(SELECT density_fingerprint(geom, ts, n - 20 + 288230376151711744, 500)::text FROM ids) = t AS int8_high_edge_same,
+	(SELECT density_fingerprint(geom, ts, n * 100000000000000000, 500)::text FROM ids) = t AS int8_large_same
+FROM (SELECT density_fingerprint(geom, ts, device, 500)::text AS t FROM fp_pts) x;
 -- each cell is the 500 m square it names, in the data's SRID
 SELECT bool_and(ST_Equals(cell, ST_MakeEnvelope(cell_col * 500, cell_row * 500,
 		(cell_col + 1) * 500, (cell_row + 1) * 500, 32633))) AS squares

@@ -233,6 +233,25 @@ geo_col(double lon, uint32_t ncol)
 	return (int32_t) c;
 }
 
+/*
+ * geo_col without its division: the product with 1/360 is within 2 ulps
+ * of the quotient (1e-8 for the 4e7 columns of 1 m cells), so it floors
+ * the same unless it lies that close to an integer; then the definition
+ * decides.
+ */
+static inline int32_t
+geo_col_fast(double lon, uint32_t ncol)
+{
+	double		c = (lon + 180.0) * ncol * (1.0 / 360.0),
+				f = floor(c);
+
+	if (!(c - f > 1e-6 && c - f < 1.0 - 1e-6))
+		return geo_col(lon, ncol);
+	if (f > (double) (ncol - 1))
+		f = (double) (ncol - 1);
+	return (int32_t) f;
+}
+
 static inline TAFpStatus
 planar_key(const TAFpGrid *g, double x, double y, uint64_t *key)
 {
@@ -490,7 +509,7 @@ typedef struct RowSlot
 {
 	int64_t		bucket;			/* -1 = empty */
 	int32_t		row;
-	int32_t		whole;			/* the bucket lies in one band */
+	uint32_t	ncol;			/* the row's columns; 0: the bucket is not in one band */
 } RowSlot;
 
 /*
@@ -540,7 +559,13 @@ typedef struct DevHours
 } DevHours;
 
 #define LOG_MIN 4096
-#define LOG_SLACK 65536			/* compact when 4 x settled + this is reached */
+/*
+ * A compaction pays only when the log holds repeats, and a feed that
+ * interleaves devices makes few (0.8% in a worker's share of the
+ * benchmark): a full log is compacted once it holds LOG_COMPACT_MIN entries
+ * (24 MB) and 4x what the last settle left.
+ */
+#define LOG_COMPACT_MIN ((size_t) 1 << 20)
 
 struct TAFpAcc
 {
@@ -569,7 +594,8 @@ struct TAFpAcc
 				logcap,
 				napplied,		/* entries before this have points 0 */
 				nsettled;
-	int			settled;		/* device counts match the log */
+	int			settled;		/* the log is flushed, sorted and distinct */
+	int			counted;		/* and the device counts match it */
 	/* per distinct device, its hours, rebuilt at each settle */
 	DevHours   *gdev;
 	size_t		gmask,
@@ -589,9 +615,12 @@ struct TAFpAcc
 	int			pending;		/* some run has points not yet in its cell */
 };
 
-/* geo_row through the bucket cache; the same answer, bit for bit */
+/*
+ * geo_row through the bucket cache; the same answer, bit for bit.  *ncol:
+ * the row's columns when the bucket lies in one band, else 0.
+ */
 static int32_t
-acc_row(TAFpAcc *acc, double lat)
+acc_row(TAFpAcc *acc, double lat, uint32_t *ncol)
 {
 	const TAFpGrid *g = &acc->grid;
 	RowSlot    *s;
@@ -604,6 +633,7 @@ acc_row(TAFpAcc *acc, double lat)
 	{
 		size_t		i;
 
+		*ncol = 0;
 		if (acc->points < ROW_CACHE_AFTER)
 			return geo_row(g, lat);
 		acc->rowc = mem_alloc(&acc->al, sizeof(RowSlot) * ROW_CACHE);
@@ -624,9 +654,10 @@ acc_row(TAFpAcc *acc, double lat)
 		r1 = geo_row(g, lo < -90.0 ? -90.0 : lo);
 		s->bucket = b;
 		s->row = r1;
-		s->whole = r1 == geo_row(g, hi > 90.0 ? 90.0 : hi);
+		s->ncol = r1 == geo_row(g, hi > 90.0 ? 90.0 : hi) ? geo_ncol(g, r1) : 0;
 	}
-	return s->whole ? s->row : geo_row(g, lat);
+	*ncol = s->ncol;
+	return s->ncol ? s->row : geo_row(g, lat);
 }
 
 static TAFpStatus
@@ -654,7 +685,7 @@ ta_fp_acc_create(const TAFpGrid *g, unsigned flags, const TAFpAlloc *al)
 	acc->grid = check;
 	acc->flags = flags;
 	acc->al = *al;
-	acc->settled = 1;
+	acc->settled = acc->counted = 1;
 	for (i = 0; i < BAND_CACHE; i++)
 		acc->band_row[i] = INT32_MIN;
 	return acc;
@@ -1049,7 +1080,7 @@ log_append(TAFpAcc *acc, uint32_t idx, uint64_t key, uint64_t elem, uint32_t poi
 	acc->log[acc->nlog].idx = idx;
 	acc->log[acc->nlog].points = points;
 	acc->nlog++;
-	acc->settled = 0;
+	acc->settled = acc->counted = 0;
 	return TA_FP_OK;
 }
 
@@ -1103,9 +1134,13 @@ acc_flush(TAFpAcc *acc)
 	return TA_FP_OK;
 }
 
-/* counts a cell's sorted elements, writing the distinct ones to the log */
+/*
+ * Writes a cell's sorted elements to the log without repeats and, if
+ * count, counts them.
+ */
 static TAFpStatus
-count_cell(TAFpAcc *acc, uint32_t idx, const uint64_t *e, size_t n, size_t *out)
+count_cell(TAFpAcc *acc, uint32_t idx, const uint64_t *e, size_t n, size_t *out,
+		   int count)
 {
 	size_t		k;
 	uint32_t	hours = 0;
@@ -1121,14 +1156,14 @@ count_cell(TAFpAcc *acc, uint32_t idx, const uint64_t *e, size_t n, size_t *out)
 			acc->log[*out].idx = idx;
 			acc->log[*out].points = 0;
 			(*out)++;
-			if (code != HOUR_ANY)
+			if (count && code != HOUR_ANY)
 			{
 				acc->hd[(size_t) idx * TA_FP_NHOURS + code - 1]++;
 				hours |= 1u << (code - 1);
 			}
 		}
 		/* elements sort by device, then hour: count at the device's last */
-		if (k + 1 == n || (e[k + 1] >> 5) != (e[k] >> 5))
+		if (count && (k + 1 == n || (e[k + 1] >> 5) != (e[k] >> 5)))
 		{
 			acc->cells[idx].devices++;
 			if (gdev_add(acc, (e[k] & ~(uint64_t) HOUR_MASK) | HOUR_ANY, hours) < 0)
@@ -1140,12 +1175,14 @@ count_cell(TAFpAcc *acc, uint32_t idx, const uint64_t *e, size_t n, size_t *out)
 }
 
 /*
- * Flushes the runs, then recounts distinct devices per cell and hour, and
- * overall, from the log: a counting sort by cell, a sort of each cell's
- * elements, repeats dropped.  The log is left sorted and distinct.
+ * Flushes the runs, then sorts the log: a counting sort by cell, a sort of
+ * each cell's elements, repeats dropped.  With count, it also recounts
+ * distinct devices per cell and hour, and overall, on the way; without,
+ * the counts are left stale (a compaction, or a state about to be
+ * serialized, for the merge that follows recounts).
  */
-TAFpStatus
-ta_fp_acc_settle(TAFpAcc *acc)
+static TAFpStatus
+acc_settle(TAFpAcc *acc, int count)
 {
 	size_t	   *end;
 	uint64_t   *tmp;
@@ -1155,7 +1192,7 @@ ta_fp_acc_settle(TAFpAcc *acc)
 	uint32_t	i;
 	TAFpStatus	st = acc_flush(acc);
 
-	if (st != TA_FP_OK || acc->settled)
+	if (st != TA_FP_OK || (acc->settled && (acc->counted || !count)))
 		return st;
 	end = mem_alloc(&acc->al, size_mul((size_t) acc->ncells + 1, sizeof(size_t)));
 	tmp = mem_alloc(&acc->al, size_mul(acc->nlog, 2 * sizeof(uint64_t)));
@@ -1173,23 +1210,30 @@ ta_fp_acc_settle(TAFpAcc *acc)
 	for (j = 0; j < acc->nlog; j++)
 		tmp[end[acc->log[j].idx]++] = acc->log[j].elem;
 
-	for (i = 0; i < acc->ncells; i++)
-		acc->cells[i].devices = 0;
-	if (acc->hd)
-		memset(acc->hd, 0, (size_t) acc->ncells * TA_FP_NHOURS * sizeof(uint32_t));
-	if (acc->gdev)
-		memset(acc->gdev, 0, (acc->gmask + 1) * sizeof(DevHours));
-	acc->ngdev = 0;
+	if (count)
+	{
+		for (i = 0; i < acc->ncells; i++)
+			acc->cells[i].devices = 0;
+		if (acc->hd)
+			memset(acc->hd, 0, (size_t) acc->ncells * TA_FP_NHOURS * sizeof(uint32_t));
+		if (acc->gdev)
+			memset(acc->gdev, 0, (acc->gmask + 1) * sizeof(DevHours));
+		acc->ngdev = 0;
+	}
 	for (i = 0; i < acc->ncells && st == TA_FP_OK; i++)
 	{
 		sort_u64(tmp + b, end[i] - b, tmp + acc->nlog + b);
-		st = count_cell(acc, i, tmp + b, end[i] - b, &out);
+		st = count_cell(acc, i, tmp + b, end[i] - b, &out, count);
 		b = end[i];
 	}
 	mem_free(&acc->al, end);
 	mem_free(&acc->al, tmp);
 	if (st != TA_FP_OK)
 		return acc_fail(acc, st);
+	acc->nlog = acc->napplied = acc->nsettled = out;
+	acc->settled = 1;
+	if (!count)
+		return TA_FP_OK;
 	acc->devices = (int64_t) acc->ngdev;
 	memset(acc->hour_devices, 0, sizeof(acc->hour_devices));
 	for (j = 0; acc->gdev && j <= acc->gmask; j++)
@@ -1199,23 +1243,35 @@ ta_fp_acc_settle(TAFpAcc *acc)
 		for (; h; h &= h - 1)
 			acc->hour_devices[__builtin_ctz(h)]++;
 	}
-	acc->nlog = acc->napplied = acc->nsettled = out;
-	acc->settled = 1;
+	acc->counted = 1;
 	return TA_FP_OK;
 }
 
+TAFpStatus
+ta_fp_acc_settle(TAFpAcc *acc)
+{
+	return acc_settle(acc, 1);
+}
+
+TAFpStatus
+ta_fp_acc_compact(TAFpAcc *acc)
+{
+	return acc_settle(acc, 0);
+}
+
 /*
- * Appends a run's element; first compacts the log if it grew 4x since the
- * last settle and is (but for room for the open runs, which the settle
- * appends) full.
+ * Appends a run's element; first compacts the log if it is (but for room
+ * for the open runs, which the settle appends) full, of LOG_COMPACT_MIN
+ * entries or more, and grew 4x since the last settle.
  */
 static TAFpStatus
 log_push(TAFpAcc *acc, uint32_t idx, uint64_t key, uint64_t elem, uint32_t points)
 {
 	TAFpStatus	st;
 
-	if (acc->nlog + acc->ndmemo >= acc->logcap && acc->nlog >= 4 * acc->nsettled + LOG_SLACK &&
-		(st = ta_fp_acc_settle(acc)) != TA_FP_OK)
+	if (acc->nlog + acc->ndmemo >= acc->logcap && acc->logcap >= LOG_COMPACT_MIN &&
+		acc->nlog >= 4 * acc->nsettled &&
+		(st = acc_settle(acc, 0)) != TA_FP_OK)
 		return st;
 	return log_append(acc, idx, key, elem, points);
 }
@@ -1281,9 +1337,11 @@ ta_fp_acc_add(TAFpAcc *acc, double x, double y, int hour, const uint64_t *device
 
 		if (!geo_in_range(x, y))
 			return TA_FP_E_RANGE;
-		row = acc_row(acc, y);
+		row = acc_row(acc, y, &ncol);
 		slot = (uint32_t) row & (BAND_CACHE - 1);
-		if (acc->band_row[slot] == row)
+		if (ncol)
+			;					/* from the row cache */
+		else if (acc->band_row[slot] == row)
 			ncol = acc->band_ncol[slot];
 		else
 		{
@@ -1291,7 +1349,7 @@ ta_fp_acc_add(TAFpAcc *acc, double x, double y, int hour, const uint64_t *device
 			acc->band_row[slot] = row;
 			acc->band_ncol[slot] = ncol;
 		}
-		key = ta_fp_key(row, geo_col(x, ncol));
+		key = ta_fp_key(row, geo_col_fast(x, ncol));
 	}
 	else if ((st = planar_key(&acc->grid, x, y, &key)) != TA_FP_OK)
 		return st;
@@ -1374,7 +1432,7 @@ ta_fp_acc_merge(TAFpAcc *dst, TAFpAcc *src, TAFpError *err)
 		}
 		dst->nlog += src->nlog;
 		dst->napplied = dst->nlog;
-		dst->settled = 0;
+		dst->settled = dst->counted = 0;
 	}
 	mem_free(&dst->al, remap);
 	if (st != TA_FP_OK)
@@ -1549,13 +1607,22 @@ get_f64(Source *r)
 	return d;
 }
 
-/* shortest-form LEB128: 0 ok, -1 truncated, -2 overlong or over 64 bits */
-static int
+/*
+ * shortest-form LEB128: 0 ok, -1 truncated, -2 overlong or over 64 bits.
+ * Inline, with the one-byte case first: a state holds millions of them.
+ */
+static inline int
 get_varint(Source *r, uint64_t *out)
 {
 	uint64_t	v = 0;
 	int			i;
 
+	if (r->p < r->end && *r->p < 0x80)
+	{
+		*out = *r->p++;
+		return 0;
+	}
+	*out = 0;
 	for (i = 0; i < 10; i++)
 	{
 		uint8_t		b;
@@ -1578,20 +1645,21 @@ get_varint(Source *r, uint64_t *out)
 }
 
 /* a varint <= max, with an error naming what it is */
-static TAFpStatus
+static inline TAFpStatus
 get_count(Source *r, uint64_t max, uint64_t *v, const char *what, TAFpError *err)
 {
-	size_t		at = (size_t) (r->p - r->begin);
+	const uint8_t *p = r->p;
 	int			rc = get_varint(r, v);
+	size_t		at = (size_t) (p - r->begin);
 
+	if (rc == 0 && *v <= max)
+		return TA_FP_OK;
 	if (rc == -1)
 		return set_error(err, TA_FP_E_FORMAT, "binary: truncated at byte %zu (%s)", at, what);
 	if (rc < 0)
 		return set_error(err, TA_FP_E_FORMAT, "binary: bad varint at byte %zu (%s)", at, what);
-	if (*v > max)
-		return set_error(err, TA_FP_E_FORMAT, "binary: %s %llu at byte %zu exceeds %llu",
-						 what, (unsigned long long) *v, at, (unsigned long long) max);
-	return TA_FP_OK;
+	return set_error(err, TA_FP_E_FORMAT, "binary: %s %llu at byte %zu exceeds %llu",
+					 what, (unsigned long long) *v, at, (unsigned long long) max);
 }
 
 /* ---------- validation of a fingerprint ---------- */
@@ -2400,7 +2468,7 @@ ta_fp_acc_serialize(TAFpAcc *acc, uint8_t *dst, size_t cap)
 	size_t		j = 0;
 	int			h;
 
-	if (ta_fp_acc_settle(acc) != TA_FP_OK)
+	if (acc_settle(acc, 0) != TA_FP_OK)
 		return 0;
 	put_bytes(&s, STATE_MAGIC, 4);
 	put_byte(&s, TA_FP_VERSION);
@@ -2533,7 +2601,11 @@ acc_deserialize(const uint8_t *buf, size_t len, TAFpAcc *acc, TAFpError *err)
 			v += prev;
 			if (!elem_ok(v, acc->flags))
 				return set_error(err, TA_FP_E_FORMAT, "state: bad device element");
-			(void) log_append(acc, (uint32_t) i, 0, v, 0);	/* reserved */
+			acc->log[acc->nlog].elem = v;	/* reserved above */
+			acc->log[acc->nlog].key = 0;
+			acc->log[acc->nlog].idx = (uint32_t) i;
+			acc->log[acc->nlog].points = 0;
+			acc->nlog++;
 			devices += k == 0 || (v >> 5) != (prev >> 5);
 			code = (unsigned) (v & HOUR_MASK);
 			if (code != HOUR_ANY)
@@ -2549,6 +2621,8 @@ acc_deserialize(const uint8_t *buf, size_t len, TAFpAcc *acc, TAFpError *err)
 	if (acc->nlog != total)
 		return set_error(err, TA_FP_E_FORMAT, "state: %zu device elements, not %llu",
 						 acc->nlog, (unsigned long long) total);
+	if (acc->nlog)
+		acc->settled = acc->counted = 0;	/* counted at the settle after a merge */
 	if (r.p != r.end)
 		return set_error(err, TA_FP_E_FORMAT, "state: trailing bytes");
 	return TA_FP_OK;

@@ -64,13 +64,13 @@
  *	  and points to a device log (24 bytes); the cells are looked up and
  *	  their points added in one pass at a flush.  Distinct devices per cell
  *	  and hour are counted from the log when the accumulator settles
- *	  (before finalize, serialize or merge, and when the log has grown 4x
- *	  since the last settle), by sorting each cell's elements and dropping
- *	  repeats.  Merging appends
+ *	  (before finalize, serialize or merge, and when a log of a million
+ *	  entries or more is full and has grown 4x since the last settle), by
+ *	  sorting each cell's elements and dropping repeats.  Merging appends
  *	  one log to the other, so the parallel combine step is exact and costs
  *	  a merge of sorted runs, not a hash probe per element.  Memory: 24
- *	  bytes per logged run (up to 4x the distinct elements before a
- *	  compaction, and 16 more per entry while settling), so a trace-like
+ *	  bytes per logged run (up to 4x the distinct elements, or 2^20 entries,
+ *	  before a compaction, and 16 more per entry while settling), so a trace-like
  *	  feed stays small, but rows of random devices in random cells and
  *	  hours cost 24 to about 64 bytes a row: exactness costs memory.
  *
@@ -321,10 +321,16 @@ extern size_t ta_fp_acc_memory(const TAFpAcc *acc);	/* bytes held */
  * Brings the counts up to date: the points of each device's current run go
  * to its cell, and distinct devices are counted from the device log (which
  * is sorted and its repeats dropped).  What the accumulator counts does not
- * change, and adding may go on after it.  finalize, serialize and merge
- * settle by themselves; its own use is to learn why serialize returned 0.
+ * change, and adding may go on after it.  finalize settles by itself.
  */
 extern TAFpStatus ta_fp_acc_settle(TAFpAcc *acc);
+
+/*
+ * The same without counting (the counts are left stale until a settle):
+ * what serialize needs, for the merge that follows recounts.  serialize
+ * compacts by itself; its own use is to learn why serialize returned 0.
+ */
+extern TAFpStatus ta_fp_acc_compact(TAFpAcc *acc);
 
 /*
  * The finalized fingerprint, its arrays allocated with al; the accumulator

@@ -230,7 +230,9 @@ typedef struct FpState
 				hour_hi;
 	int			hour_of;
 	FmgrInfo	hash;			/* extended hash of the device type */
+	Oid			dev_type;		/* InvalidOid until the first device */
 	bool		hash_ready;
+	bool		owned;			/* made by deserial for one combine call: may be taken over */
 	int64		rejected;		/* empty or off-grid points (counted, not kept) */
 } FpState;
 
@@ -337,6 +339,51 @@ fp_hour(FpState *st, TimestampTz ts)
 }
 
 /*
+ * The accumulator's key of the row's device (argument 3, not NULL).  An
+ * integer id within +-2^58 is its own key, offset to be non-negative: exact,
+ * and no hash function call per row.  Others are hashed to 64 bits, so
+ * distinct devices are exact up to hash collisions (see fingerprint.h).
+ */
+static uint64
+fp_device_key(FunctionCallInfo fcinfo, FpState *st, MemoryContext ctx)
+{
+	const int64 half = INT64CONST(1) << 58;
+	int64		v;
+
+	if (!st->hash_ready)
+	{
+		Oid			typ = get_fn_expr_argtype(fcinfo->flinfo, 3);
+		TypeCacheEntry *tc = lookup_type_cache(typ, TYPECACHE_HASH_EXTENDED_PROC_FINFO);
+
+		if (!OidIsValid(tc->hash_extended_proc))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_FUNCTION),
+					 errmsg("could not identify a hash function for type %s",
+							format_type_be(typ)),
+					 errhint("Cast the device id to text or bigint.")));
+		fmgr_info_cxt(tc->hash_extended_proc, &st->hash, ctx);
+		st->dev_type = typ;
+		st->hash_ready = true;
+	}
+	switch (st->dev_type)
+	{
+		case INT2OID:
+			return (uint64) ((int64) PG_GETARG_INT16(3) + half);
+		case INT4OID:
+			return (uint64) ((int64) PG_GETARG_INT32(3) + half);
+		case INT8OID:
+			v = PG_GETARG_INT64(3);
+			if (v >= -half && v < half)
+				return (uint64) (v + half);
+			break;
+	}
+	return DatumGetUInt64(FunctionCall2Coll(&st->hash,
+											OidIsValid(PG_GET_COLLATION()) ? PG_GET_COLLATION() : DEFAULT_COLLATION_OID,
+											PG_GETARG_DATUM(3),
+											UInt64GetDatum(0x5441)));
+}
+
+/*
  * density_fingerprint(geom, cell_m) and
  * density_fingerprint(geom, ts, device anyelement, cell_m [, tz text]).
  * NULL or empty geometries are skipped; a NULL time or device still counts
@@ -407,25 +454,7 @@ density_fingerprint_transfn(PG_FUNCTION_ARGS)
 			hour = fp_hour(st, PG_GETARG_TIMESTAMPTZ(2));
 		if (!PG_ARGISNULL(3))
 		{
-			if (!st->hash_ready)
-			{
-				Oid			typ = get_fn_expr_argtype(fcinfo->flinfo, 3);
-				TypeCacheEntry *tc = lookup_type_cache(typ, TYPECACHE_HASH_EXTENDED_PROC_FINFO);
-
-				if (!OidIsValid(tc->hash_extended_proc))
-					ereport(ERROR,
-							(errcode(ERRCODE_UNDEFINED_FUNCTION),
-							 errmsg("could not identify a hash function for type %s",
-									format_type_be(typ)),
-							 errhint("Cast the device id to text or bigint.")));
-				fmgr_info_cxt(tc->hash_extended_proc, &st->hash, ctx);
-				st->hash_ready = true;
-			}
-			/* 64-bit hash: distinct devices are exact up to hash collisions */
-			device = DatumGetUInt64(FunctionCall2Coll(&st->hash,
-													  OidIsValid(PG_GET_COLLATION()) ? PG_GET_COLLATION() : DEFAULT_COLLATION_OID,
-													  PG_GETARG_DATUM(3),
-													  UInt64GetDatum(0x5441)));
+			device = fp_device_key(fcinfo, st, ctx);
 			has_device = true;
 		}
 	}
@@ -447,6 +476,12 @@ density_fingerprint_combine(PG_FUNCTION_ARGS)
 
 	if (b == NULL)
 		PG_RETURN_POINTER(a);
+	if (a == NULL && b->owned)
+	{
+		/* a deserialized state nothing else refers to: no copy */
+		b->owned = false;
+		PG_RETURN_POINTER(b);
+	}
 	if (a == NULL)
 	{
 		/* copy: b may live in another (partial) aggregate's memory */
@@ -476,7 +511,7 @@ density_fingerprint_serial(PG_FUNCTION_ARGS)
 	size_t		len;
 
 	ta_agg_context(fcinfo, "density_fingerprint");
-	fp_check(ta_fp_acc_settle(st->acc), NULL, "density_fingerprint");
+	fp_check(ta_fp_acc_compact(st->acc), NULL, "density_fingerprint");
 	len = ta_fp_acc_serialize(st->acc, NULL, 0);
 	if (len > MaxAllocSize - 256)
 		ereport(ERROR,
@@ -520,6 +555,7 @@ density_fingerprint_deserial(PG_FUNCTION_ARGS)
 	fp_check(ta_fp_acc_deserialize((const uint8 *) buf.data + buf.cursor,
 								   buf.len - buf.cursor, &st->al, &st->acc, &err),
 			 &err, "invalid density fingerprint state");
+	st->owned = true;
 	PG_RETURN_POINTER(st);
 }
 

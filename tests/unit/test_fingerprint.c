@@ -986,14 +986,15 @@ cmp_u64(const void *a, const void *b)
 }
 
 /*
- * The accumulator's row cache (built after a few thousand points) gives the
- * cells ta_fp_cell_of gives, also for latitudes on, just above and just
- * below band edges, at several cell sizes.
+ * The accumulator's row cache (built after a few thousand points) and its
+ * column without a division give the cells ta_fp_cell_of gives, also for
+ * latitudes and longitudes on, just above and just below cell edges, at
+ * several cell sizes (1 m cells: 4e7 columns at the equator).
  */
 static void
 test_row_cache(void)
 {
-	static const double sizes[] = {1000.0, 137.5, 50000.0, 7.0};
+	static const double sizes[] = {1000.0, 137.5, 50000.0, 7.0, 1.0};
 	static const double offsets[] = {0.0, 1e-12, -1e-12, 1e-10, -1e-10, 1e-9, -1e-9, 2e-9, -2e-9, 1e-7, -1e-7};
 	enum
 	{
@@ -1004,7 +1005,7 @@ test_row_cache(void)
 	{
 		TAFpGrid	g = grid(TA_FP_GEOGRAPHIC, 4326, sizes[z], 1);
 		TAFpAcc    *acc = acc_new(TA_FP_GEOGRAPHIC, sizes[z], 0);
-		size_t		n = NRAND + NEDGE * (sizeof(offsets) / sizeof(offsets[0])),
+		size_t		n = NRAND + NEDGE * (2 * (sizeof(offsets) / sizeof(offsets[0])) + 4),
 					k = 0,
 					i,
 					c;
@@ -1037,6 +1038,22 @@ test_row_cache(void)
 				xs[k] = 4.5;
 				ys[k] = y0 + offsets[o];
 			}
+			/* column edges, at the random point's latitude */
+			CHECK_INT(ta_fp_cell_of(&g, xs[i], ys[i], &key), TA_FP_OK);
+			CHECK_INT(ta_fp_cell_bounds(&g, key, &x0, &y0, &x1, &y1), TA_FP_OK);
+			for (o = 0; o < sizeof(offsets) / sizeof(offsets[0]); o++, k++)
+			{
+				xs[k] = x0 + offsets[o];
+				ys[k] = ys[i];
+			}
+			xs[k] = nextafter(x0, -INFINITY);
+			ys[k++] = ys[i];
+			xs[k] = nextafter(x0, INFINITY);
+			ys[k++] = ys[i];
+			xs[k] = nextafter(x1, -INFINITY);
+			ys[k++] = ys[i];
+			xs[k] = x1;
+			ys[k++] = ys[i];
 		}
 		for (i = 0; i < n; i++)
 		{
@@ -1369,7 +1386,7 @@ test_runs_and_log(void)
 {
 	enum
 	{
-	N = 300000};
+	N = 1500000};
 	TAFpAcc    *acc = acc_new(TA_FP_GEOGRAPHIC, 1000, TA_FP_F_ALL);
 	TAFpAcc    *runs;
 	TAFingerprint fp,
@@ -1409,8 +1426,19 @@ test_runs_and_log(void)
 	finalize(acc, &mid);
 	add_rows(acc, rows, N / 2, N, 1);
 	finalize(acc, &fp);
-	/* 300 000 runs of 7 200 distinct elements: the log compacted */
-	CHECKF(ta_fp_acc_memory(acc) < 4u << 20, "%zu bytes", ta_fp_acc_memory(acc));
+
+	/*
+	 * The same rows in one go: 1.5 million runs of 7 200 distinct elements.
+	 * The log is compacted at a million entries (24 MB); uncompacted, it
+	 * would take 48 MB.
+	 */
+	runs = acc_new(TA_FP_GEOGRAPHIC, 1000, TA_FP_F_ALL);
+	add_rows(runs, rows, 0, N, 1);
+	CHECKF(ta_fp_acc_memory(runs) < 32u << 20, "%zu bytes", ta_fp_acc_memory(runs));
+	finalize(runs, &fr);
+	CHECK(same_fp(&fp, &fr));
+	ta_fp_free(&fr, &AL);
+	ta_fp_acc_free(runs);
 
 	runs = acc_new(TA_FP_GEOGRAPHIC, 1000, TA_FP_F_ALL);
 	add_rows(runs, rows, 0, N / 2, 1);
@@ -1430,7 +1458,7 @@ test_runs_and_log(void)
 	CHECK_INT(fp.devices, 100);
 	CHECK_INT(fp.ncells, 3);
 	CHECK_INT(fp.cells[0].devices, 100);
-	printf("  %d rows in runs of one: %zu bytes after compaction\n", N, ta_fp_acc_memory(acc));
+	printf("  %d rows in runs of one: %zu bytes\n", N, ta_fp_acc_memory(acc));
 	ta_fp_free(&fp, &AL);
 	ta_fp_free(&fr, &AL);
 	ta_fp_free(&mid, &AL);
