@@ -923,11 +923,32 @@ run_end(const uint64_t *a, size_t p, size_t n)
 	return p;
 }
 
+/* ascending, by insertion: for the short stretches a merge sort starts from */
+static inline void
+insertion_sort_u64(uint64_t *a, size_t n)
+{
+	size_t		i,
+				j;
+
+	for (i = 1; i < n; i++)
+	{
+		uint64_t	v = a[i];
+
+		for (j = i; j > 0 && a[j - 1] > v; j--)
+			a[j] = a[j - 1];
+		a[j] = v;
+	}
+}
+
+#define SORT_CHUNK 16
+
 /*
- * Ascending, by natural merge sort through scratch (n entries): the runs
- * already ascending are merged two by two until one is left, so a merged
- * state's cell, one sorted run per state, costs a pass or two, and any
- * input at most log2(n) passes.
+ * Ascending, by natural merge sort through scratch (n entries): stretches
+ * of SORT_CHUNK are put in order by insertion (a worker's cell holds a few
+ * dozen elements in arrival order: half the time of merging from runs of
+ * one or two), then the runs are merged two by two until one is left, so
+ * a merged state's cell, one sorted run per state, costs a pass or two,
+ * and any input at most log2(n / SORT_CHUNK) passes.
  */
 static void
 sort_u64(uint64_t *a, size_t n, uint64_t *scratch)
@@ -935,15 +956,26 @@ sort_u64(uint64_t *a, size_t n, uint64_t *scratch)
 	uint64_t   *src = a,
 			   *dst = scratch,
 			   *t;
-	size_t		merged = 0;
+	size_t		merged = 0,
+				p;
 
 	if (n == 0 || run_end(a, 0, n) == n)
 		return;
+	if (n <= SORT_CHUNK)
+	{
+		insertion_sort_u64(a, n);
+		return;
+	}
+	for (p = 0; p < n; p += SORT_CHUNK)
+	{
+		size_t		e = n - p < SORT_CHUNK ? n : p + SORT_CHUNK;
+
+		if (run_end(a, p, e) != e)
+			insertion_sort_u64(a + p, e - p);
+	}
 	while (merged != 1)
 	{
-		size_t		p = 0;
-
-		for (merged = 0; p < n; merged++)
+		for (p = 0, merged = 0; p < n; merged++)
 		{
 			size_t		m = run_end(src, p, n),
 						e = m < n ? run_end(src, m, n) : n,
@@ -2459,6 +2491,18 @@ ta_fp_from_text(const char *text, size_t len, const TAFpAlloc *al,
 }
 
 /* ---------- accumulator state (serialfn / deserialfn) ---------- */
+
+size_t
+ta_fp_acc_serial_bound(TAFpAcc *acc)
+{
+	size_t		per_cell = 2 * 10 + (acc->hp ? TA_FP_NHOURS * 5 : 0);
+
+	if (acc_settle(acc, 0) != TA_FP_OK)
+		return 0;
+	/* varints of at most 10 bytes, 5 for a uint32 */
+	per_cell += acc->flags & TA_FP_F_DEVICES ? 10 : 0;
+	return BIN_HEADER + 20 + (size_t) acc->ncells * per_cell + acc->nlog * 10;
+}
 
 size_t
 ta_fp_acc_serialize(TAFpAcc *acc, uint8_t *dst, size_t cap)

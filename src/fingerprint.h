@@ -348,6 +348,13 @@ extern TAFpStatus ta_fp_acc_finalize(TAFpAcc *acc, const TAFpAlloc *al,
  * deserialize validates everything and rebuilds the cell index.
  */
 extern size_t ta_fp_acc_serialize(TAFpAcc *acc, uint8_t *dst, size_t cap);
+
+/*
+ * At least the size serialize returns, found without encoding (so a caller
+ * can encode once into a buffer this large); it compacts first and returns
+ * 0 if that fails.
+ */
+extern size_t ta_fp_acc_serial_bound(TAFpAcc *acc);
 extern TAFpStatus ta_fp_acc_deserialize(const uint8_t *buf, size_t len,
 										const TAFpAlloc *al, TAFpAcc **out,
 										TAFpError *err);

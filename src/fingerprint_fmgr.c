@@ -508,11 +508,15 @@ density_fingerprint_serial(PG_FUNCTION_ARGS)
 {
 	FpState    *st = (FpState *) PG_GETARG_POINTER(0);
 	StringInfoData buf;
-	size_t		len;
+	size_t		len,
+				cap;
 
 	ta_agg_context(fcinfo, "density_fingerprint");
 	fp_check(ta_fp_acc_compact(st->acc), NULL, "density_fingerprint");
-	len = ta_fp_acc_serialize(st->acc, NULL, 0);
+	/* encoded once, into room for the largest it can be, if that fits */
+	len = ta_fp_acc_serial_bound(st->acc);
+	if (len > MaxAllocSize - 256)
+		len = ta_fp_acc_serialize(st->acc, NULL, 0);
 	if (len > MaxAllocSize - 256)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -525,7 +529,10 @@ density_fingerprint_serial(PG_FUNCTION_ARGS)
 	pq_sendstring(&buf, st->tz ? pg_get_timezone_name(st->tz) : "");
 	pq_sendint64(&buf, st->rejected);
 	enlargeStringInfo(&buf, (int) len);
-	ta_fp_acc_serialize(st->acc, (uint8 *) buf.data + buf.len, len);
+	cap = len;
+	len = ta_fp_acc_serialize(st->acc, (uint8 *) buf.data + buf.len, cap);
+	if (len > cap)
+		elog(ERROR, "density fingerprint state of %zu bytes exceeds its bound of %zu", len, cap);
 	buf.len += (int) len;
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }

@@ -191,6 +191,7 @@ state_of(TAFpAcc *acc, size_t *len)
 
 	REQUIRE(b != NULL);
 	REQUIRE(ta_fp_acc_serialize(acc, b, n) == n);
+	REQUIRE(ta_fp_acc_serial_bound(acc) >= n);
 	*len = n;
 	return b;
 }

@@ -1210,9 +1210,11 @@ test_state_round_trip(void)
 	add_rows(a, rows, 0, N, 2);
 	add_rows(b, rows, 1, N, 2);
 	la = ta_fp_acc_serialize(a, NULL, 0);
+	CHECK(ta_fp_acc_serial_bound(a) >= la);
 	sa = malloc(la);
 	CHECK_INT(ta_fp_acc_serialize(a, sa, la), la);
 	lb = ta_fp_acc_serialize(b, NULL, 0);
+	CHECK(ta_fp_acc_serial_bound(b) >= lb);
 	sb = malloc(lb);
 	CHECK_INT(ta_fp_acc_serialize(b, sb, lb), lb);
 	CHECK_INT(ta_fp_acc_deserialize(sa, la, &AL, &a2, &err), TA_FP_OK);
