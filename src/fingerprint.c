@@ -536,9 +536,8 @@ typedef struct DevMemo
  * appended when the run ends: a sequential write where finding the cell
  * and adding the points to it would be cache misses.  A flush looks the
  * cells up and adds the points of the entries not yet applied in one pass
- * (where the misses overlap); distinct devices per cell and hour are
- * counted from the log at a settle (sort per cell, unique), which leaves it
- * sorted by cell index then element, without repeats.
+ * (where the misses overlap); a settle moves its elements to the
+ * settled part (see Part) and empties it.
  */
 #define UNRESOLVED UINT32_MAX
 
@@ -558,12 +557,29 @@ typedef struct DevHours
 	uint32_t	pad;
 } DevHours;
 
+/*
+ * Settled device elements, 8 bytes each: per group, a cell's distinct
+ * elements ascending, el[goff[g] .. goff[g + 1]) for cell gcell[g].  A
+ * settle leaves one part, a group per cell in index order (what a state
+ * carries, and deserialize rebuilds); a merge adds copies of the other
+ * accumulator's parts, their cells renumbered, so the settle after it
+ * merges a few sorted runs per cell.
+ */
+typedef struct Part
+{
+	uint64_t   *el;
+	size_t		nel;
+	uint32_t   *gcell;
+	size_t	   *goff;			/* ng + 1 entries */
+	uint32_t	ng;
+} Part;
+
 #define LOG_MIN 4096
 /*
  * A compaction pays only when the log holds repeats, and a feed that
  * interleaves devices makes few (0.8% in a worker's share of the
  * benchmark): a full log is compacted once it holds LOG_COMPACT_MIN entries
- * (24 MB) and 4x what the last settle left.
+ * (24 MB) and 3x the settled elements.
  */
 #define LOG_COMPACT_MIN ((size_t) 1 << 20)
 
@@ -588,13 +604,17 @@ struct TAFpAcc
 				cellcap;
 	CellSlot   *cslots;
 	size_t		cmask;			/* slot count - 1 */
-	/* device log; counts below are of its first nsettled entries when settled */
+	/* device log: the runs since the last settle */
 	LogEnt	   *log;
 	size_t		nlog,
 				logcap,
-				napplied,		/* entries before this have points 0 */
-				nsettled;
-	int			settled;		/* the log is flushed, sorted and distinct */
+				napplied;		/* entries before this have points 0 */
+	/* settled device elements */
+	Part	   *parts;
+	uint32_t	nparts,
+				partcap;
+	size_t		npartel;		/* elements in all parts */
+	int			settled;		/* flushed, the log empty, one part in cell order */
 	int			counted;		/* and the device counts match it */
 	/* per distinct device, its hours, rebuilt at each settle */
 	DevHours   *gdev;
@@ -691,6 +711,68 @@ ta_fp_acc_create(const TAFpGrid *g, unsigned flags, const TAFpAlloc *al)
 	return acc;
 }
 
+static void
+part_free(const TAFpAlloc *al, Part *p)
+{
+	mem_free(al, p->el);
+	mem_free(al, p->gcell);
+	mem_free(al, p->goff);
+	memset(p, 0, sizeof(*p));
+}
+
+/* drops the parts (keeping the array of them) */
+static void
+parts_free(TAFpAcc *acc)
+{
+	uint32_t	i;
+
+	for (i = 0; i < acc->nparts; i++)
+		part_free(&acc->al, &acc->parts[i]);
+	acc->nparts = 0;
+	acc->npartel = 0;
+}
+
+/* a part of nel elements in ng groups, its arrays allocated; 0 or -1 */
+static int
+part_alloc(const TAFpAlloc *al, Part *p, size_t nel, uint32_t ng)
+{
+	memset(p, 0, sizeof(*p));
+	p->el = mem_alloc(al, size_mul(nel ? nel : 1, sizeof(uint64_t)));
+	p->gcell = mem_alloc(al, size_mul(ng ? ng : 1, sizeof(uint32_t)));
+	p->goff = mem_alloc(al, size_mul((size_t) ng + 1, sizeof(size_t)));
+	if (p->el == NULL || p->gcell == NULL || p->goff == NULL)
+	{
+		part_free(al, p);
+		return -1;
+	}
+	p->nel = nel;
+	p->ng = ng;
+	return 0;
+}
+
+/* takes over part p (its arrays); 0 or -1 out of memory (p is freed) */
+static int
+parts_add(TAFpAcc *acc, Part *p)
+{
+	if (acc->nparts == acc->partcap)
+	{
+		uint32_t	cap = acc->partcap ? acc->partcap * 2 : 4;
+		Part	   *a = acc->parts ? mem_realloc(&acc->al, acc->parts, size_mul(cap, sizeof(Part))) :
+			mem_alloc(&acc->al, size_mul(cap, sizeof(Part)));
+
+		if (a == NULL)
+		{
+			part_free(&acc->al, p);
+			return -1;
+		}
+		acc->parts = a;
+		acc->partcap = cap;
+	}
+	acc->parts[acc->nparts++] = *p;
+	acc->npartel += p->nel;
+	return 0;
+}
+
 void
 ta_fp_acc_free(TAFpAcc *acc)
 {
@@ -704,6 +786,8 @@ ta_fp_acc_free(TAFpAcc *acc)
 	mem_free(&al, acc->hd);
 	mem_free(&al, acc->cslots);
 	mem_free(&al, acc->log);
+	parts_free(acc);
+	mem_free(&al, acc->parts);
 	mem_free(&al, acc->gdev);
 	mem_free(&al, acc->dmemo);
 	mem_free(&al, acc->rowc);
@@ -726,6 +810,7 @@ size_t
 ta_fp_acc_memory(const TAFpAcc *acc)
 {
 	size_t		n = sizeof(TAFpAcc);
+	uint32_t	i;
 
 	n += (size_t) acc->cellcap * sizeof(AccCell);
 	if (acc->hp)
@@ -735,6 +820,10 @@ ta_fp_acc_memory(const TAFpAcc *acc)
 	if (acc->cslots)
 		n += (acc->cmask + 1) * sizeof(CellSlot);
 	n += acc->logcap * sizeof(LogEnt);
+	n += (size_t) acc->partcap * sizeof(Part);
+	for (i = 0; i < acc->nparts; i++)
+		n += acc->parts[i].nel * sizeof(uint64_t) +
+			(size_t) acc->parts[i].ng * (sizeof(uint32_t) + sizeof(size_t)) + sizeof(size_t);
 	if (acc->gdev)
 		n += (acc->gmask + 1) * sizeof(DevHours);
 	if (acc->dmemo)
@@ -1167,27 +1256,27 @@ acc_flush(TAFpAcc *acc)
 }
 
 /*
- * Writes a cell's sorted elements to the log without repeats and, if
- * count, counts them.
+ * Writes a cell's sorted elements e[0 .. n) to out[*nout ..] without
+ * repeats (out may be e's array: it is written no further than read) and,
+ * if count, counts them.
  */
 static TAFpStatus
-count_cell(TAFpAcc *acc, uint32_t idx, const uint64_t *e, size_t n, size_t *out,
-		   int count)
+count_cell(TAFpAcc *acc, uint32_t idx, const uint64_t *e, size_t n,
+		   uint64_t *out, size_t *nout, int count)
 {
 	size_t		k;
 	uint32_t	hours = 0;
+	uint64_t	prev = 0;
 
 	for (k = 0; k < n; k++)
 	{
-		unsigned	code = (unsigned) (e[k] & HOUR_MASK);
+		uint64_t	v = e[k];
+		unsigned	code = (unsigned) (v & HOUR_MASK);
 
-		if (k == 0 || e[k] != e[k - 1])
+		if (k == 0 || v != prev)
 		{
-			acc->log[*out].elem = e[k];
-			acc->log[*out].key = 0;
-			acc->log[*out].idx = idx;
-			acc->log[*out].points = 0;
-			(*out)++;
+			out[(*nout)++] = v;
+			prev = v;
 			if (count && code != HOUR_ANY)
 			{
 				acc->hd[(size_t) idx * TA_FP_NHOURS + code - 1]++;
@@ -1195,10 +1284,10 @@ count_cell(TAFpAcc *acc, uint32_t idx, const uint64_t *e, size_t n, size_t *out,
 			}
 		}
 		/* elements sort by device, then hour: count at the device's last */
-		if (count && (k + 1 == n || (e[k + 1] >> 5) != (e[k] >> 5)))
+		if (count && (k + 1 == n || (e[k + 1] >> 5) != (v >> 5)))
 		{
 			acc->cells[idx].devices++;
-			if (gdev_add(acc, (e[k] & ~(uint64_t) HOUR_MASK) | HOUR_ANY, hours) < 0)
+			if (gdev_add(acc, (v & ~(uint64_t) HOUR_MASK) | HOUR_ANY, hours) < 0)
 				return TA_FP_E_NOMEM;
 			hours = 0;
 		}
@@ -1207,40 +1296,65 @@ count_cell(TAFpAcc *acc, uint32_t idx, const uint64_t *e, size_t n, size_t *out,
 }
 
 /*
- * Flushes the runs, then sorts the log: a counting sort by cell, a sort of
- * each cell's elements, repeats dropped.  With count, it also recounts
- * distinct devices per cell and hour, and overall, on the way; without,
- * the counts are left stale (a compaction, or a state about to be
+ * Flushes the runs, then makes the parts and the log one part: the
+ * elements gathered by cell (a part's group is copied whole, a sorted run),
+ * each cell's sorted and its repeats dropped.  With count, it also
+ * recounts distinct devices per cell and hour, and overall, on the way;
+ * without, the counts are left stale (a compaction, or a state about to be
  * serialized, for the merge that follows recounts).
  */
 static TAFpStatus
 acc_settle(TAFpAcc *acc, int count)
 {
-	size_t	   *end;
-	uint64_t   *tmp;
-	size_t		j,
-				b = 0,
+	size_t	   *pos;
+	uint64_t   *scratch;
+	size_t		total,
+				j,
 				out = 0;
-	uint32_t	i;
+	uint32_t	i,
+				k,
+				g;
+	Part		np;
 	TAFpStatus	st = acc_flush(acc);
 
 	if (st != TA_FP_OK || (acc->settled && (acc->counted || !count)))
 		return st;
-	end = mem_alloc(&acc->al, size_mul((size_t) acc->ncells + 1, sizeof(size_t)));
-	tmp = mem_alloc(&acc->al, size_mul(acc->nlog, 2 * sizeof(uint64_t)));
-	if (end == NULL || tmp == NULL)
+	if (!(acc->flags & TA_FP_F_DEVICES))
+		return TA_FP_OK;		/* no elements, device counts stay 0 */
+	total = acc->npartel + acc->nlog;
+	pos = mem_alloc(&acc->al, size_mul((size_t) acc->ncells + 1, sizeof(size_t)));
+	scratch = mem_alloc(&acc->al, size_mul(total ? total : 1, sizeof(uint64_t)));
+	if (pos == NULL || scratch == NULL || part_alloc(&acc->al, &np, total, acc->ncells) < 0)
 	{
-		mem_free(&acc->al, end);
-		mem_free(&acc->al, tmp);
+		mem_free(&acc->al, pos);
+		mem_free(&acc->al, scratch);
 		return acc_fail(acc, TA_FP_E_NOMEM);
 	}
-	memset(end, 0, ((size_t) acc->ncells + 1) * sizeof(size_t));
+
+	/* np.goff[i]: where cell i's elements start; pos: where the next goes */
+	memset(np.goff, 0, ((size_t) acc->ncells + 1) * sizeof(size_t));
+	for (k = 0; k < acc->nparts; k++)
+		for (g = 0; g < acc->parts[k].ng; g++)
+			np.goff[acc->parts[k].gcell[g] + 1] += acc->parts[k].goff[g + 1] - acc->parts[k].goff[g];
 	for (j = 0; j < acc->nlog; j++)
-		end[acc->log[j].idx + 1]++;
+		np.goff[acc->log[j].idx + 1]++;
 	for (i = 0; i < acc->ncells; i++)
-		end[i + 1] += end[i];
+		np.goff[i + 1] += np.goff[i];
+	memcpy(pos, np.goff, ((size_t) acc->ncells + 1) * sizeof(size_t));
+	for (k = 0; k < acc->nparts; k++)
+	{
+		const Part *p = &acc->parts[k];
+
+		for (g = 0; g < p->ng; g++)
+		{
+			size_t		n = p->goff[g + 1] - p->goff[g];
+
+			memcpy(np.el + pos[p->gcell[g]], p->el + p->goff[g], n * sizeof(uint64_t));
+			pos[p->gcell[g]] += n;
+		}
+	}
 	for (j = 0; j < acc->nlog; j++)
-		tmp[end[acc->log[j].idx]++] = acc->log[j].elem;
+		np.el[pos[acc->log[j].idx]++] = acc->log[j].elem;
 
 	if (count)
 	{
@@ -1254,15 +1368,34 @@ acc_settle(TAFpAcc *acc, int count)
 	}
 	for (i = 0; i < acc->ncells && st == TA_FP_OK; i++)
 	{
-		sort_u64(tmp + b, end[i] - b, tmp + acc->nlog + b);
-		st = count_cell(acc, i, tmp + b, end[i] - b, &out, count);
-		b = end[i];
+		size_t		b = np.goff[i],
+					n = np.goff[i + 1] - b;
+
+		np.gcell[i] = i;
+		np.goff[i] = out;
+		sort_u64(np.el + b, n, scratch + b);
+		st = count_cell(acc, i, np.el + b, n, np.el, &out, count);
 	}
-	mem_free(&acc->al, end);
-	mem_free(&acc->al, tmp);
+	np.goff[acc->ncells] = out;
+	mem_free(&acc->al, pos);
+	mem_free(&acc->al, scratch);
 	if (st != TA_FP_OK)
+	{
+		part_free(&acc->al, &np);
 		return acc_fail(acc, st);
-	acc->nlog = acc->napplied = acc->nsettled = out;
+	}
+	if (out < total)
+	{
+		uint64_t   *el = mem_realloc(&acc->al, np.el, size_mul(out ? out : 1, sizeof(uint64_t)));
+
+		if (el)
+			np.el = el;
+	}
+	np.nel = out;
+	parts_free(acc);
+	acc->nlog = acc->napplied = 0;
+	if (parts_add(acc, &np) < 0)
+		return acc_fail(acc, TA_FP_E_NOMEM);
 	acc->settled = 1;
 	if (!count)
 		return TA_FP_OK;
@@ -1294,7 +1427,7 @@ ta_fp_acc_compact(TAFpAcc *acc)
 /*
  * Appends a run's element; first compacts the log if it is (but for room
  * for the open runs, which the settle appends) full, of LOG_COMPACT_MIN
- * entries or more, and grew 4x since the last settle.
+ * entries or more, and holds 3x the settled elements.
  */
 static TAFpStatus
 log_push(TAFpAcc *acc, uint32_t idx, uint64_t key, uint64_t elem, uint32_t points)
@@ -1302,7 +1435,7 @@ log_push(TAFpAcc *acc, uint32_t idx, uint64_t key, uint64_t elem, uint32_t point
 	TAFpStatus	st;
 
 	if (acc->nlog + acc->ndmemo >= acc->logcap && acc->logcap >= LOG_COMPACT_MIN &&
-		acc->nlog >= 4 * acc->nsettled &&
+		acc->nlog >= 3 * acc->npartel &&
 		(st = acc_settle(acc, 0)) != TA_FP_OK)
 		return st;
 	return log_append(acc, idx, key, elem, points);
@@ -1405,6 +1538,7 @@ TAFpStatus
 ta_fp_acc_merge(TAFpAcc *dst, TAFpAcc *src, TAFpError *err)
 {
 	uint32_t	i,
+				k,
 			   *remap = NULL;
 	size_t		j;
 	TAFpStatus	st;
@@ -1421,7 +1555,7 @@ ta_fp_acc_merge(TAFpAcc *dst, TAFpAcc *src, TAFpError *err)
 		return set_error(err, acc_fail(dst, TA_FP_E_OVERFLOW), "point count overflow");
 	if ((st = acc_flush(src)) != TA_FP_OK || (st = acc_flush(dst)) != TA_FP_OK)
 		return set_error(err, st, "%s", ta_fp_status_message(st));
-	if (src->nlog &&
+	if ((src->nlog || src->npartel) &&
 		(remap = mem_alloc(&dst->al, size_mul(src->ncells, sizeof(uint32_t)))) == NULL)
 		return set_error(err, acc_fail(dst, TA_FP_E_NOMEM), "out of memory");
 
@@ -1450,7 +1584,35 @@ ta_fp_acc_merge(TAFpAcc *dst, TAFpAcc *src, TAFpError *err)
 			break;
 	}
 	dst->points += src->points;
-	/* src's device elements join dst's log; dst recounts at its settle */
+	/*
+	 * src's device elements join dst's, settled ones as copies of its parts
+	 * (sorted runs for dst's settle to merge), the others in dst's log;
+	 * dst recounts at its settle
+	 */
+	for (k = 0; st == TA_FP_OK && k < src->nparts; k++)
+	{
+		const Part *sp = &src->parts[k];
+		Part		np;
+		uint32_t	g;
+
+		if (sp->nel == 0)
+			continue;
+		if (part_alloc(&dst->al, &np, sp->nel, sp->ng) < 0)
+		{
+			st = TA_FP_E_NOMEM;
+			break;
+		}
+		memcpy(np.el, sp->el, sp->nel * sizeof(uint64_t));
+		memcpy(np.goff, sp->goff, ((size_t) sp->ng + 1) * sizeof(size_t));
+		for (g = 0; g < sp->ng; g++)
+			np.gcell[g] = remap[sp->gcell[g]];
+		if (parts_add(dst, &np) < 0)
+		{
+			st = TA_FP_E_NOMEM;
+			break;
+		}
+		dst->settled = dst->counted = 0;
+	}
 	if (st == TA_FP_OK && src->nlog && (st = log_reserve(dst, src->nlog)) == TA_FP_OK)
 	{
 		LogEnt	   *d = dst->log + dst->nlog;
@@ -2501,7 +2663,7 @@ ta_fp_acc_serial_bound(TAFpAcc *acc)
 		return 0;
 	/* varints of at most 10 bytes, 5 for a uint32 */
 	per_cell += acc->flags & TA_FP_F_DEVICES ? 10 : 0;
-	return BIN_HEADER + 20 + (size_t) acc->ncells * per_cell + acc->nlog * 10;
+	return BIN_HEADER + 20 + (size_t) acc->ncells * per_cell + acc->npartel * 10;
 }
 
 size_t
@@ -2509,11 +2671,14 @@ ta_fp_acc_serialize(TAFpAcc *acc, uint8_t *dst, size_t cap)
 {
 	Sink		s = {dst, cap, 0};
 	uint32_t	i;
-	size_t		j = 0;
+	size_t		j;
 	int			h;
+	const Part *p;
 
 	if (acc_settle(acc, 0) != TA_FP_OK)
 		return 0;
+	/* settled: no part (no device ever), or one with a group per cell */
+	p = acc->nparts ? &acc->parts[0] : NULL;
 	put_bytes(&s, STATE_MAGIC, 4);
 	put_byte(&s, TA_FP_VERSION);
 	put_byte(&s, (uint8_t) acc->grid.kind);
@@ -2534,19 +2699,18 @@ ta_fp_acc_serialize(TAFpAcc *acc, uint8_t *dst, size_t cap)
 	/* their number, then per cell its device elements ascending, as deltas */
 	if (acc->flags & TA_FP_F_DEVICES)
 	{
-		put_varint(&s, acc->nlog);
+		put_varint(&s, acc->npartel);
 		for (i = 0; i < acc->ncells; i++)
 		{
-			size_t		e = j;
+			size_t		b = p && i < p->ng ? p->goff[i] : 0,
+						e = p && i < p->ng ? p->goff[i + 1] : 0;
 			uint64_t	prev = 0;
 
-			while (e < acc->nlog && acc->log[e].idx == i)
-				e++;
-			put_varint(&s, e - j);
-			for (; j < e; j++)
+			put_varint(&s, e - b);
+			for (j = b; j < e; j++)
 			{
-				put_varint(&s, acc->log[j].elem - prev);
-				prev = acc->log[j].elem;
+				put_varint(&s, p->el[j] - prev);
+				prev = p->el[j];
 			}
 		}
 	}
@@ -2567,6 +2731,9 @@ static TAFpStatus
 acc_deserialize(const uint8_t *buf, size_t len, TAFpAcc *acc, TAFpError *err)
 {
 	Source		r = {buf, buf + BIN_HEADER, buf + len};
+	Part		np,
+			   *part;
+	size_t		nel = 0;
 	uint64_t	n,
 				v,
 				i;
@@ -2618,21 +2785,25 @@ acc_deserialize(const uint8_t *buf, size_t len, TAFpAcc *acc, TAFpError *err)
 	 * fingerprint the state finalizes to is valid.  The counts themselves
 	 * are left to the settle that follows a merge.
 	 */
-	if (acc->flags & TA_FP_F_DEVICES)
-	{
-		if ((st = get_count(&r, (size_t) (r.end - r.p), &total, "device elements", err)) != TA_FP_OK)
-			return st;
-		if ((st = log_reserve(acc, total)) != TA_FP_OK)
-			return set_error(err, st, "%s", ta_fp_status_message(st));
-	}
-	for (i = 0; (acc->flags & TA_FP_F_DEVICES) && i < acc->ncells; i++)
+	if (!(acc->flags & TA_FP_F_DEVICES))
+		return r.p == r.end ? TA_FP_OK :
+			set_error(err, TA_FP_E_FORMAT, "state: trailing bytes");
+	/* a part, its size bounded by the bytes left (an element takes one or more) */
+	if ((st = get_count(&r, (size_t) (r.end - r.p), &total, "device elements", err)) != TA_FP_OK)
+		return st;
+	if (part_alloc(&acc->al, &np, (size_t) total, acc->ncells) < 0 || parts_add(acc, &np) < 0)
+		return set_error(err, acc_fail(acc, TA_FP_E_NOMEM), "out of memory");
+	part = &acc->parts[0];
+	for (i = 0; i < acc->ncells; i++)
 	{
 		uint64_t	k,
 					prev = 0;
 		int64_t		devices = 0;
 		uint32_t	dh[TA_FP_NHOURS] = {0};
 
-		if ((st = get_count(&r, total - acc->nlog, &n, "cell device count", err)) != TA_FP_OK)
+		part->gcell[i] = (uint32_t) i;
+		part->goff[i] = nel;
+		if ((st = get_count(&r, total - nel, &n, "cell device count", err)) != TA_FP_OK)
 			return st;
 		for (k = 0; k < n; k++)
 		{
@@ -2645,11 +2816,7 @@ acc_deserialize(const uint8_t *buf, size_t len, TAFpAcc *acc, TAFpError *err)
 			v += prev;
 			if (!elem_ok(v, acc->flags))
 				return set_error(err, TA_FP_E_FORMAT, "state: bad device element");
-			acc->log[acc->nlog].elem = v;	/* reserved above */
-			acc->log[acc->nlog].key = 0;
-			acc->log[acc->nlog].idx = (uint32_t) i;
-			acc->log[acc->nlog].points = 0;
-			acc->nlog++;
+			part->el[nel++] = v;
 			devices += k == 0 || (v >> 5) != (prev >> 5);
 			code = (unsigned) (v & HOUR_MASK);
 			if (code != HOUR_ANY)
@@ -2662,11 +2829,12 @@ acc_deserialize(const uint8_t *buf, size_t len, TAFpAcc *acc, TAFpError *err)
 			if (dh[h] > acc->hp[i * TA_FP_NHOURS + h])
 				return set_error(err, TA_FP_E_FORMAT, "state: more devices than points");
 	}
-	if (acc->nlog != total)
+	part->goff[acc->ncells] = nel;
+	if (nel != total)
 		return set_error(err, TA_FP_E_FORMAT, "state: %zu device elements, not %llu",
-						 acc->nlog, (unsigned long long) total);
-	if (acc->nlog)
-		acc->settled = acc->counted = 0;	/* counted at the settle after a merge */
+						 nel, (unsigned long long) total);
+	/* settled (one part in cell order), to be counted at the settle after a merge */
+	acc->counted = 0;
 	if (r.p != r.end)
 		return set_error(err, TA_FP_E_FORMAT, "state: trailing bytes");
 	return TA_FP_OK;

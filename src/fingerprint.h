@@ -63,16 +63,19 @@
  *	  devices.  A run ends by appending its (cell, device, hour) element
  *	  and points to a device log (24 bytes); the cells are looked up and
  *	  their points added in one pass at a flush.  Distinct devices per cell
- *	  and hour are counted from the log when the accumulator settles
- *	  (before finalize, serialize or merge, and when a log of a million
- *	  entries or more is full and has grown 4x since the last settle), by
- *	  sorting each cell's elements and dropping repeats.  Merging appends
- *	  one log to the other, so the parallel combine step is exact and costs
- *	  a merge of sorted runs, not a hash probe per element.  Memory: 24
- *	  bytes per logged run (up to 4x the distinct elements, or 2^20 entries,
- *	  before a compaction, and 16 more per entry while settling), so a trace-like
- *	  feed stays small, but rows of random devices in random cells and
- *	  hours cost 24 to about 64 bytes a row: exactness costs memory.
+ *	  and hour are counted when the accumulator settles (before finalize
+ *	  and serialize, and when a log of a million entries or more is full
+ *	  and holds 3x the settled elements): the log's elements and the settled
+ *	  ones (8 bytes each, per cell ascending and distinct, in parts) are
+ *	  gathered by cell, each cell's sorted and its repeats dropped, into
+ *	  one part.  Merging adds a copy of the other accumulator's parts (and
+ *	  its log), so the parallel combine step is exact and its settle merges
+ *	  a few sorted runs per cell, not a hash probe per element.  Memory: 24
+ *	  bytes per logged run (up to 3x the settled elements, or 2^20 entries,
+ *	  before a compaction), 8 per settled element, and 16 per element
+ *	  while settling, so a trace-like feed stays small, but rows of random
+ *	  devices in random cells and hours cost 24 to about 64 bytes a row:
+ *	  exactness costs memory.
  *
  * FINGERPRINT (TAFingerprint)
  *	  What finalize returns and what is stored: cells sorted by key with
