@@ -392,10 +392,12 @@ fp_device_key(FunctionCallInfo fcinfo, FpState *st, MemoryContext ctx)
 Datum
 density_fingerprint_transfn(PG_FUNCTION_ARGS)
 {
-	MemoryContext ctx = ta_agg_context(fcinfo, "density_fingerprint");
 	bool		timed = PG_NARGS() >= 5;
 	int			cell_arg = timed ? 4 : 2;
 	FpState    *st = PG_ARGISNULL(0) ? NULL : (FpState *) PG_GETARG_POINTER(0);
+	/* a state (type internal) comes only from an aggregate: check once */
+	MemoryContext ctx = st ? (MemoryContext) st->al.ctx :
+		ta_agg_context(fcinfo, "density_fingerprint");
 	GserGeom	g;
 	double		x,
 				y,

@@ -71,6 +71,7 @@ typedef struct TraceState
 	bool		sorted;			/* the fixes are in ta_fix_cmp order */
 	bool		owned;			/* made by deserial for one combine call: may be taken over */
 	size_t		n;				/* fixes in fix[] */
+	MemoryContext ctx;			/* the aggregate's, where the state lives */
 	size_t		cap;
 	TAFix	   *fix;
 	FixBlock   *head;
@@ -93,6 +94,7 @@ state_new(MemoryContext ctx)
 {
 	TraceState *st = MemoryContextAllocZero(ctx, sizeof(TraceState));
 
+	st->ctx = ctx;
 	st->srid = -1;
 	st->profile = -1;
 	st->sorted = true;
@@ -280,8 +282,9 @@ state_append(TraceState *a, TraceState *b, MemoryContext ctx)
 static TraceState *
 state_add(FunctionCallInfo fcinfo, const char *fn, bool strict)
 {
-	MemoryContext ctx = ta_agg_context(fcinfo, fn);
-	TraceState *st = PG_ARGISNULL(0) ? state_new(ctx) : (TraceState *) PG_GETARG_POINTER(0);
+	TraceState *st = PG_ARGISNULL(0) ? state_new(ta_agg_context(fcinfo, fn)) :
+		(TraceState *) PG_GETARG_POINTER(0);
+	MemoryContext ctx = st->ctx;	/* a state (internal) comes only from an aggregate */
 	GserGeom	g;
 	TimestampTz ts;
 	double		x,
