@@ -25,8 +25,10 @@ SELECT (SELECT count(*) FROM fp_sql) AS cells_sql, (SELECT count(*) FROM fp_ours
 		EXCEPT SELECT cell_row, cell_col, points, devices FROM fp_sql) d) AS extra;
 -- integer device ids are their own keys, but bigint ones beyond +-2^58,
 -- which are hashed: whatever the type, the fingerprint is the text ids'
+CREATE DOMAIN fp_device_id AS int;
 WITH ids AS (SELECT geom, ts, substr(device, 4)::int AS n FROM fp_pts)
 SELECT (SELECT density_fingerprint(geom, ts, n::int2, 500)::text FROM ids) = t AS int2_same,
+	(SELECT density_fingerprint(geom, ts, n::fp_device_id, 500)::text FROM ids) = t AS domain_same,
 	(SELECT density_fingerprint(geom, ts, n, 500)::text FROM ids) = t AS int4_same,
 	(SELECT density_fingerprint(geom, ts, n - 20 - 288230376151711744, 500)::text FROM ids) = t AS int8_low_edge_same,
 	(SELECT density_fingerprint(geom, ts, n - 20 + 288230376151711744, 500)::text FROM ids) = t AS int8_high_edge_same,

@@ -362,7 +362,7 @@ fp_device_key(FunctionCallInfo fcinfo, FpState *st, MemoryContext ctx)
 							format_type_be(typ)),
 					 errhint("Cast the device id to text or bigint.")));
 		fmgr_info_cxt(tc->hash_extended_proc, &st->hash, ctx);
-		st->dev_type = typ;
+		st->dev_type = getBaseType(typ);	/* a domain over an integer too */
 		st->hash_ready = true;
 	}
 	switch (st->dev_type)
