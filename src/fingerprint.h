@@ -322,9 +322,10 @@ extern size_t ta_fp_acc_memory(const TAFpAcc *acc);	/* bytes held */
 
 /*
  * Brings the counts up to date: the points of each device's current run go
- * to its cell, and distinct devices are counted from the device log (which
- * is sorted and its repeats dropped).  What the accumulator counts does not
- * change, and adding may go on after it.  finalize settles by itself.
+ * to its cell, and distinct devices are counted from the device elements
+ * (the log's and the settled ones, gathered per cell, sorted and their
+ * repeats dropped).  What the accumulator counts does not change, and
+ * adding may go on after it.  finalize settles by itself.
  */
 extern TAFpStatus ta_fp_acc_settle(TAFpAcc *acc);
 
