@@ -242,14 +242,14 @@ geo_col(double lon, uint32_t ncol)
 static inline int32_t
 geo_col_fast(double lon, uint32_t ncol)
 {
-	double		c = (lon + 180.0) * ncol * (1.0 / 360.0),
-				f = floor(c);
+	/* lon is in [-180, 180], so c is in [0, ncol] and truncation floors it */
+	double		c = (lon + 180.0) * ncol * (1.0 / 360.0);
+	int64_t		i = (int64_t) c;
+	double		frac = c - (double) i;
 
-	if (!(c - f > 1e-6 && c - f < 1.0 - 1e-6))
+	if (!(frac > 1e-6 && frac < 1.0 - 1e-6))
 		return geo_col(lon, ncol);
-	if (f > (double) (ncol - 1))
-		f = (double) (ncol - 1);
-	return (int32_t) f;
+	return (int32_t) (i < (int64_t) ncol - 1 ? i : (int64_t) ncol - 1);
 }
 
 static inline TAFpStatus
