@@ -1503,16 +1503,16 @@ ta_fp_acc_add(TAFpAcc *acc, double x, double y, int hour, const uint64_t *device
 		if (!geo_in_range(x, y))
 			return TA_FP_E_RANGE;
 		row = acc_row(acc, y, &ncol);
-		slot = (uint32_t) row & (BAND_CACHE - 1);
-		if (ncol)
-			;					/* from the row cache */
-		else if (acc->band_row[slot] == row)
-			ncol = acc->band_ncol[slot];
-		else
+		if (ncol == 0)
 		{
-			ncol = geo_ncol(&acc->grid, row);
-			acc->band_row[slot] = row;
-			acc->band_ncol[slot] = ncol;
+			/* not from the row cache: from the band cache */
+			slot = (uint32_t) row & (BAND_CACHE - 1);
+			if (acc->band_row[slot] != row)
+			{
+				acc->band_row[slot] = row;
+				acc->band_ncol[slot] = geo_ncol(&acc->grid, row);
+			}
+			ncol = acc->band_ncol[slot];
 		}
 		key = ta_fp_key(row, geo_col_fast(x, ncol));
 	}
@@ -2727,18 +2727,83 @@ elem_ok(uint64_t e, unsigned flags)
 	return h >= 1 && h <= TA_FP_NHOURS && (flags & TA_FP_F_HOURS);
 }
 
+/*
+ * Per cell, its distinct device elements, ascending; with no more devices
+ * than points in the cell and in each hour (what add() guarantees), the
+ * fingerprint the state finalizes to is valid.  The counts themselves are
+ * left to the settle that follows a merge.
+ */
 static TAFpStatus
-acc_deserialize(const uint8_t *buf, size_t len, TAFpAcc *acc, TAFpError *err)
+read_device_elements(Source *r, TAFpAcc *acc, TAFpError *err)
 {
-	Source		r = {buf, buf + BIN_HEADER, buf + len};
 	Part		np,
 			   *part;
 	size_t		nel = 0;
 	uint64_t	n,
 				v,
+				i,
+				total;
+	int			h;
+	TAFpStatus	st;
+
+	/* a part, its size bounded by the bytes left (an element takes one or more) */
+	if ((st = get_count(r, (size_t) (r->end - r->p), &total, "device elements", err)) != TA_FP_OK)
+		return st;
+	if (part_alloc(&acc->al, &np, (size_t) total, acc->ncells) < 0 || parts_add(acc, &np) < 0)
+		return set_error(err, acc_fail(acc, TA_FP_E_NOMEM), "out of memory");
+	part = &acc->parts[0];
+	for (i = 0; i < acc->ncells; i++)
+	{
+		uint64_t	k,
+					prev = 0;
+		int64_t		devices = 0;
+		uint32_t	dh[TA_FP_NHOURS] = {0};
+
+		part->gcell[i] = (uint32_t) i;
+		part->goff[i] = nel;
+		if ((st = get_count(r, total - nel, &n, "cell device count", err)) != TA_FP_OK)
+			return st;
+		for (k = 0; k < n; k++)
+		{
+			unsigned	code;
+
+			if ((st = get_count(r, UINT64_MAX, &v, "device element", err)) != TA_FP_OK)
+				return st;
+			if (k > 0 && (v == 0 || v > UINT64_MAX - prev))
+				return set_error(err, TA_FP_E_FORMAT, "state: device elements not increasing");
+			v += prev;
+			if (!elem_ok(v, acc->flags))
+				return set_error(err, TA_FP_E_FORMAT, "state: bad device element");
+			part->el[nel++] = v;
+			devices += k == 0 || (v >> 5) != (prev >> 5);
+			code = (unsigned) (v & HOUR_MASK);
+			if (code != HOUR_ANY)
+				dh[code - 1]++;
+			prev = v;
+		}
+		if (devices > acc->cells[i].points)
+			return set_error(err, TA_FP_E_FORMAT, "state: more devices than points");
+		for (h = 0; acc->hp && h < TA_FP_NHOURS; h++)
+			if (dh[h] > acc->hp[i * TA_FP_NHOURS + h])
+				return set_error(err, TA_FP_E_FORMAT, "state: more devices than points");
+	}
+	part->goff[acc->ncells] = nel;
+	if (nel != total)
+		return set_error(err, TA_FP_E_FORMAT, "state: %zu device elements, not %llu",
+						 nel, (unsigned long long) total);
+	/* settled (one part in cell order), to be counted at the settle after a merge */
+	acc->counted = 0;
+	return TA_FP_OK;
+}
+
+static TAFpStatus
+acc_deserialize(const uint8_t *buf, size_t len, TAFpAcc *acc, TAFpError *err)
+{
+	Source		r = {buf, buf + BIN_HEADER, buf + len};
+	uint64_t	n,
+				v,
 				i;
 	int64_t		sum = 0;
-	uint64_t	total = 0;
 	int			h;
 	TAFpStatus	st;
 
@@ -2779,62 +2844,8 @@ acc_deserialize(const uint8_t *buf, size_t len, TAFpAcc *acc, TAFpError *err)
 	}
 	acc->points = sum;
 
-	/*
-	 * Per cell, its distinct device elements, ascending; with no more devices
-	 * than points in the cell and in each hour (what add() guarantees), the
-	 * fingerprint the state finalizes to is valid.  The counts themselves
-	 * are left to the settle that follows a merge.
-	 */
-	if (!(acc->flags & TA_FP_F_DEVICES))
-		return r.p == r.end ? TA_FP_OK :
-			set_error(err, TA_FP_E_FORMAT, "state: trailing bytes");
-	/* a part, its size bounded by the bytes left (an element takes one or more) */
-	if ((st = get_count(&r, (size_t) (r.end - r.p), &total, "device elements", err)) != TA_FP_OK)
+	if ((acc->flags & TA_FP_F_DEVICES) && (st = read_device_elements(&r, acc, err)) != TA_FP_OK)
 		return st;
-	if (part_alloc(&acc->al, &np, (size_t) total, acc->ncells) < 0 || parts_add(acc, &np) < 0)
-		return set_error(err, acc_fail(acc, TA_FP_E_NOMEM), "out of memory");
-	part = &acc->parts[0];
-	for (i = 0; i < acc->ncells; i++)
-	{
-		uint64_t	k,
-					prev = 0;
-		int64_t		devices = 0;
-		uint32_t	dh[TA_FP_NHOURS] = {0};
-
-		part->gcell[i] = (uint32_t) i;
-		part->goff[i] = nel;
-		if ((st = get_count(&r, total - nel, &n, "cell device count", err)) != TA_FP_OK)
-			return st;
-		for (k = 0; k < n; k++)
-		{
-			unsigned	code;
-
-			if ((st = get_count(&r, UINT64_MAX, &v, "device element", err)) != TA_FP_OK)
-				return st;
-			if (k > 0 && (v == 0 || v > UINT64_MAX - prev))
-				return set_error(err, TA_FP_E_FORMAT, "state: device elements not increasing");
-			v += prev;
-			if (!elem_ok(v, acc->flags))
-				return set_error(err, TA_FP_E_FORMAT, "state: bad device element");
-			part->el[nel++] = v;
-			devices += k == 0 || (v >> 5) != (prev >> 5);
-			code = (unsigned) (v & HOUR_MASK);
-			if (code != HOUR_ANY)
-				dh[code - 1]++;
-			prev = v;
-		}
-		if (devices > acc->cells[i].points)
-			return set_error(err, TA_FP_E_FORMAT, "state: more devices than points");
-		for (h = 0; acc->hp && h < TA_FP_NHOURS; h++)
-			if (dh[h] > acc->hp[i * TA_FP_NHOURS + h])
-				return set_error(err, TA_FP_E_FORMAT, "state: more devices than points");
-	}
-	part->goff[acc->ncells] = nel;
-	if (nel != total)
-		return set_error(err, TA_FP_E_FORMAT, "state: %zu device elements, not %llu",
-						 nel, (unsigned long long) total);
-	/* settled (one part in cell order), to be counted at the settle after a merge */
-	acc->counted = 0;
 	if (r.p != r.end)
 		return set_error(err, TA_FP_E_FORMAT, "state: trailing bytes");
 	return TA_FP_OK;

@@ -230,8 +230,7 @@ typedef struct FpState
 				hour_hi;
 	int			hour_of;
 	FmgrInfo	hash;			/* extended hash of the device type */
-	Oid			dev_type;		/* InvalidOid until the first device */
-	bool		hash_ready;
+	Oid			dev_type;		/* its base type; InvalidOid until the first device */
 	bool		owned;			/* made by deserial for one combine call: may be taken over */
 	int64		rejected;		/* empty or off-grid points (counted, not kept) */
 } FpState;
@@ -350,7 +349,7 @@ fp_device_key(FunctionCallInfo fcinfo, FpState *st, MemoryContext ctx)
 	const int64 half = INT64CONST(1) << 58;
 	int64		v;
 
-	if (!st->hash_ready)
+	if (!OidIsValid(st->dev_type))
 	{
 		Oid			typ = get_fn_expr_argtype(fcinfo->flinfo, 3);
 		TypeCacheEntry *tc = lookup_type_cache(typ, TYPECACHE_HASH_EXTENDED_PROC_FINFO);
@@ -363,7 +362,6 @@ fp_device_key(FunctionCallInfo fcinfo, FpState *st, MemoryContext ctx)
 					 errhint("Cast the device id to text or bigint.")));
 		fmgr_info_cxt(tc->hash_extended_proc, &st->hash, ctx);
 		st->dev_type = getBaseType(typ);	/* a domain over an integer too */
-		st->hash_ready = true;
 	}
 	switch (st->dev_type)
 	{
@@ -534,7 +532,9 @@ density_fingerprint_serial(PG_FUNCTION_ARGS)
 	cap = len;
 	len = ta_fp_acc_serialize(st->acc, (uint8 *) buf.data + buf.len, cap);
 	if (len > cap)
-		elog(ERROR, "density fingerprint state of %zu bytes exceeds its bound of %zu", len, cap);
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("density fingerprint state of %zu bytes exceeds its bound of %zu bytes", len, cap)));
 	buf.len += (int) len;
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }

@@ -975,7 +975,6 @@ test_merge(void)
 	free(rows);
 }
 
-/* serialize -> deserialize of states, as a parallel plan does */
 static int
 cmp_u64(const void *a, const void *b)
 {
@@ -1182,6 +1181,7 @@ test_add_subtract(void)
 	free(rows);
 }
 
+/* serialize -> deserialize of states, as a parallel plan does */
 static void
 test_state_round_trip(void)
 {
@@ -1366,7 +1366,7 @@ test_overflow(void)
 
 /*
  * Device runs and the device log: a run longer than the memo's counter, a
- * feed where every row starts a run (so the log compacts many times), and
+ * feed where every row starts a run (so the log compacts), and
  * finalize in the middle of a feed (a window aggregate), all against the
  * same rows added in an order of long runs.
  */
