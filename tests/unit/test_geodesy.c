@@ -366,7 +366,9 @@ test_sincos(void)
 /*
  * ta_path_lengths gives exactly ta_distance's figure for every leg: short
  * legs, legs over 20 km and across the date line (Vincenty), a pole, and
- * planar paths, read with a stride of three doubles (x, y, m).
+ * planar paths, read with a stride of three doubles (x, y, m).  Sub-paths
+ * of every start and many lengths put those legs at odd and even places of
+ * its blocks of legs, and at their ends.
  */
 static void
 test_path_lengths(void)
@@ -397,10 +399,18 @@ test_path_lengths(void)
 		const TAMetric *mt = kind == 0 ? &geo : &pl;
 		int			bad = 0;
 
-		ta_path_lengths(mt, &p[0][0], 3, 300, out);
-		for (i = 0; i < 299; i++)
-			if (out[i] != ta_distance(mt, p[i][0], p[i][1], p[i + 1][0], p[i + 1][1]))
-				bad++;
+		int			start,
+					n;
+
+		for (start = 0; start < 40; start++)
+			for (n = 2; start + n <= 300; n += (n < 140 ? 1 : 37))
+			{
+				ta_path_lengths(mt, &p[start][0], 3, n, out);
+				for (i = 0; i + 1 < n; i++)
+					if (out[i] != ta_distance(mt, p[start + i][0], p[start + i][1],
+											  p[start + i + 1][0], p[start + i + 1][1]))
+						bad++;
+			}
 		CHECK_INT(bad, 0);
 	}
 	/* fewer than two points: no leg, nothing written */
