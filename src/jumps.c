@@ -10,7 +10,6 @@
  * "spike" on the first away fix, not two "speed" findings.
  */
 #include "jumps.h"
-#include "vec2.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -136,32 +135,18 @@ plausible_speed(double d, double dt, double noise2)
 	return dt > 0.0 ? e / dt : INFINITY;
 }
 
-/*
- * Leg lengths and the speeds derived from them, computed a block at a time:
- * lengths by ta_path_lengths over x, y, and the three quotients the scan
- * needs per leg two legs per division (vec2.h), so the scan itself divides
- * nothing; it was the next slowest part once the lengths were.
- */
+/* leg lengths, computed a block at a time by ta_path_lengths over x, y */
 _Static_assert(offsetof(TAFix, y) == offsetof(TAFix, x) + sizeof(double) &&
 			   sizeof(TAFix) % sizeof(double) == 0, "TAFix is not strided x, y");
 #define LEG_BLOCK 256
-
-typedef struct Legs
-{
-	double		len[LEG_BLOCK];	/* metres */
-	double		rate[LEG_BLOCK];	/* len / dt */
-	double		net[LEG_BLOCK];	/* (len - noise2) / dt, before the sign test */
-	double		nrate[LEG_BLOCK];	/* noise2 / dt */
-} Legs;
 
 typedef struct Scan
 {
 	const TAFix *fix;
 	size_t		n;
-	size_t		leg_base;		/* leg i of the block is the leg from fix leg_base + i */
+	size_t		leg_base;		/* leg[i] is the leg from fix leg_base + i */
 	size_t		leg_count;
-	double		noise2;
-	Legs		leg;
+	double		leg[LEG_BLOCK];
 	const TAMetric *mt;
 	const TAJumpParams *prm;
 	TAEmit		emit;
@@ -169,44 +154,9 @@ typedef struct Scan
 	TAJumpSummary *sum;
 } Scan;
 
-/* the quotients of legs 0 .. m - 1 of the block, whose first fix is f */
-static void
-leg_rates(Legs *lg, const TAFix *f, size_t m, double noise2)
-{
-	size_t		i = 0;
-
-#ifdef TA_HAVE_VEC2
-	const v2d	nz = {noise2, noise2};
-
-	for (; i + 1 < m; i += 2)
-	{
-		v2d			len = {lg->len[i], lg->len[i + 1]},
-					dt = {f[i + 1].m - f[i].m, f[i + 2].m - f[i + 1].m},
-					rate = len / dt,
-					net = (len - nz) / dt,
-					nrate = nz / dt;
-
-		lg->rate[i] = rate[0];
-		lg->rate[i + 1] = rate[1];
-		lg->net[i] = net[0];
-		lg->net[i + 1] = net[1];
-		lg->nrate[i] = nrate[0];
-		lg->nrate[i + 1] = nrate[1];
-	}
-#endif
-	for (; i < m; i++)
-	{
-		double		dt = f[i + 1].m - f[i].m;
-
-		lg->rate[i] = lg->len[i] / dt;
-		lg->net[i] = (lg->len[i] - noise2) / dt;
-		lg->nrate[i] = noise2 / dt;
-	}
-}
-
-/* the index in s->leg of the leg from fix k to fix k + 1, computing its block */
-static inline size_t
-leg_at(Scan *s, size_t k)
+/* length of the leg from fix k to fix k + 1 */
+static inline double
+leg_len(Scan *s, size_t k)
 {
 	if (k - s->leg_base >= s->leg_count)
 	{
@@ -214,19 +164,11 @@ leg_at(Scan *s, size_t k)
 
 		if (m > LEG_BLOCK + 1)
 			m = LEG_BLOCK + 1;
-		ta_path_lengths(s->mt, &s->fix[k].x, sizeof(TAFix) / sizeof(double), m, s->leg.len);
-		leg_rates(&s->leg, &s->fix[k], m - 1, s->noise2);
+		ta_path_lengths(s->mt, &s->fix[k].x, sizeof(TAFix) / sizeof(double), m, s->leg);
 		s->leg_base = k;
 		s->leg_count = m - 1;
 	}
-	return k - s->leg_base;
-}
-
-/* length of the leg from fix k to fix k + 1 */
-static inline double
-leg_len(Scan *s, size_t k)
-{
-	return s->leg.len[leg_at(s, k)];
+	return s->leg[k - s->leg_base];
 }
 
 static void
@@ -296,9 +238,8 @@ ta_find_jumps(const TAFix *fix, size_t n, const TAMetric *mt,
 	TAJumpSummary local;
 	Scan		s;
 	double		noise2 = 2.0 * prm->noise_m;
-	double		prev_dt = 0,
-				prev_rate = 0,
-				prev_nrate = 0;
+	double		prev_d = 0,
+				prev_dt = 0;
 	int			prev_ok = 0;
 	size_t		k,
 				i;
@@ -328,7 +269,6 @@ ta_find_jumps(const TAFix *fix, size_t n, const TAMetric *mt,
 	s.n = n;
 	s.leg_base = 0;
 	s.leg_count = 0;
-	s.noise2 = noise2;
 	s.mt = mt;
 	s.prm = prm;
 	s.emit = emit;
@@ -338,8 +278,7 @@ ta_find_jumps(const TAFix *fix, size_t n, const TAMetric *mt,
 	k = 0;
 	while (k + 1 < n)
 	{
-		size_t		l = leg_at(&s, k);
-		double		d = s.leg.len[l];
+		double		d = leg_len(&s, k);
 		double		dt = fix[k + 1].m - fix[k].m;
 		double		v;
 
@@ -368,10 +307,9 @@ ta_find_jumps(const TAFix *fix, size_t n, const TAMetric *mt,
 			continue;
 		}
 		if (dt > prm->gap_s)
-			report(&s, TA_GAP, k, k + 1, k, d, dt, s.leg.rate[l], NAN, prm->gap_s);
+			report(&s, TA_GAP, k, k + 1, k, d, dt, d / dt, NAN, prm->gap_s);
 
-		/* plausible_speed, with dt > 0 */
-		v = d - noise2 <= 0.0 ? 0.0 : s.leg.net[l];
+		v = plausible_speed(d, dt, noise2);
 		if (v > prm->max_speed)
 		{
 			double		vback = 0,
@@ -411,19 +349,18 @@ ta_find_jumps(const TAFix *fix, size_t n, const TAMetric *mt,
 		if (prev_ok && dt <= prm->gap_s)
 		{
 			double		tmid = 0.5 * (prev_dt + dt);
-			double		dv = s.leg.rate[l] - prev_rate;
-			double		allowance = prev_nrate + s.leg.nrate[l];
+			double		dv = d / dt - prev_d / prev_dt;
+			double		allowance = noise2 / prev_dt + noise2 / dt;
 
 			if (fabs(dv) - allowance > prm->max_accel * tmid)
-				report(&s, TA_ACCELERATION, k - 1, k + 1, k, d, tmid, s.leg.rate[l],
+				report(&s, TA_ACCELERATION, k - 1, k + 1, k, d, tmid, d / dt,
 					   dv / tmid, prm->max_accel);
 		}
 		if (isnan(sum->max_speed_mps) || v > sum->max_speed_mps)
 			sum->max_speed_mps = v;
 		prev_ok = dt <= prm->gap_s;
+		prev_d = d;
 		prev_dt = dt;
-		prev_rate = s.leg.rate[l];
-		prev_nrate = s.leg.nrate[l];
 		k++;
 	}
 }
