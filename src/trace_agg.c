@@ -380,9 +380,10 @@ trace_state_combine(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(a);
 	}
 	/*
-	 * b may belong to a partial aggregate of this process (partitionwise
-	 * aggregation passes internal states without serializing them), so it
-	 * is copied, never adopted.
+	 * A state not made by trace_state_deserial is copied, never adopted:
+	 * something else may refer to it.  (PostgreSQL 15 passes none: partial
+	 * states, partitionwise ones too, are serialized; sql/parallel.sql has
+	 * both kinds of plan.)
 	 */
 	if (a == NULL && b->owned)
 	{
