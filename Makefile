@@ -10,7 +10,7 @@ CORE_OBJS  = src/gser.o src/geodesy.o src/jumps.o src/fingerprint.o src/realism.
              src/dataset.o
 OBJS       = $(CORE_OBJS) src/srid.o src/geom.o src/trace_agg.o src/jumps_fmgr.o \
              src/fingerprint_fmgr.o src/realism_fmgr.o \
-             src/mobility_fmgr.o src/progress.o src/dataset_fmgr.o src/evidence.o
+             src/mobility_fmgr.o src/progress.o src/dataset_fmgr.o src/evidence.o src/arena.o
 
 # the install script is built from one piece per concept under src/sql/
 SQL_PIECES = $(sort $(wildcard src/sql/*.sql))

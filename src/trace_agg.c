@@ -39,9 +39,10 @@ typedef enum TASkip
  * doubling array: in a hash aggregate all traces grow in step, so each
  * doubling would free chunks of a size no trace asks for again, and the
  * states took three times the memory of their fixes (250 MB per worker on
- * 10 M rows, spilling to disk).  Blocks are exact allocator chunks (256 to
- * 2048 bytes, the smallest first for short traces) and are never copied;
- * whatever needs the fixes in one array (combine, final) flattens them once.
+ * 10 M rows, spilling to disk).  Blocks (256 to 2048 bytes, the smallest
+ * first for short traces) come from the aggregate context's arena (arena.c)
+ * and are never copied or freed one by one; whatever needs the fixes in one
+ * array (combine, final) flattens them once.
  */
 #define BLOCK_MIN_BYTES	256
 #define BLOCK_MAX_BYTES	2048
@@ -125,7 +126,7 @@ state_reserve(TraceState *st, size_t more, MemoryContext ctx)
 
 /* one more fix at the end of the block chain */
 static inline TAFix *
-state_push(TraceState *st, MemoryContext ctx)
+state_push(TraceState *st, FunctionCallInfo fcinfo, MemoryContext ctx)
 {
 	FixBlock   *b = st->tail;
 
@@ -138,7 +139,7 @@ state_push(TraceState *st, MemoryContext ctx)
 
 		if (b)
 			b->n = st->tail_n;
-		b = MemoryContextAlloc(ctx, bytes);
+		b = ta_arena_alloc(fcinfo, ctx, bytes);
 		b->next = NULL;
 		if (st->tail)
 			st->tail->next = b;
@@ -176,7 +177,6 @@ state_flatten(TraceState *st, MemoryContext ctx)
 		next = b->next;
 		memcpy(st->fix + st->n, b->fix, bn * sizeof(TAFix));
 		st->n += bn;
-		pfree(b);
 	}
 	st->head = st->tail = NULL;
 	st->tail_n = st->tail_cap = 0;
@@ -335,7 +335,7 @@ state_add(FunctionCallInfo fcinfo, const char *fn, bool strict)
 		/* rows usually come in time order: then no sort is ever needed */
 		if (st->sorted && st->n + st->nblocked > 0 && ta_fix_cmp(&st->last, &f) > 0)
 			st->sorted = false;
-		*state_push(st, ctx) = f;
+		*state_push(st, fcinfo, ctx) = f;
 		st->last = f;
 	}
 	return st;
