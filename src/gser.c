@@ -200,6 +200,47 @@ gser_parse_varlena(const uint8_t *datum, size_t avail, GserGeom *g)
 	return gser_parse(datum + hdr, total - hdr, g);
 }
 
+int
+gser_point_xy(const uint8_t *datum, size_t avail, int32_t *srid, double *x, double *y)
+{
+#ifdef GSER_BIG_ENDIAN
+	return 0;
+#else
+	size_t		total,
+				hdr;
+	const uint8_t *p;
+	uint8_t		flags;
+
+	if (avail < 1)
+		return 0;
+	if (datum[0] & 0x01)
+	{
+		total = datum[0] >> 1;	/* 0 for an external TOAST pointer */
+		hdr = 1;
+	}
+	else
+	{
+		if (avail < 4 || (datum[0] & 0x02))
+			return 0;
+		total = read_u32(datum) >> 2;
+		hdr = 4;
+	}
+	if (total > avail || total < hdr + 28)
+		return 0;
+	p = datum + hdr;
+	flags = p[3];
+	/* v2 without box or extended flags: the type follows the SRID and flags */
+	if ((flags & (GSER_F_VERSION | GSER_F_BBOX | GSER_F_EXTENDED)) != GSER_F_VERSION ||
+		read_u32(p + 4) != GSER_POINT || read_u32(p + 8) != 1 ||
+		total - hdr != 12 + 8 * (size_t) (2 + (flags & GSER_F_Z) + ((flags & GSER_F_M) >> 1)))
+		return 0;
+	*srid = read_srid(p);
+	*x = read_f64(p + 12);
+	*y = read_f64(p + 20);
+	return 1;
+#endif
+}
+
 void
 gser_get_point(const GserGeom *g, uint32_t i,
 			   double *x, double *y, double *z, double *m)

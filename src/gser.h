@@ -72,6 +72,15 @@ extern GserStatus gser_parse(const uint8_t *payload, size_t len, GserGeom *g);
 /* datum: raw varlena bytes with a 1-byte or 4-byte header, avail bytes readable */
 extern GserStatus gser_parse_varlena(const uint8_t *datum, size_t avail, GserGeom *g);
 
+/*
+ * The common datum of a table of fixes, decoded in one step: a non-empty v2
+ * POINT (any dimensions) without a bounding box or extended flags.  Sets
+ * its SRID, x and y and returns 1; returns 0 for anything else, which
+ * gser_parse_varlena then reads (or says what is wrong with it).
+ */
+extern int	gser_point_xy(const uint8_t *datum, size_t avail, int32_t *srid,
+						  double *x, double *y);
+
 /* reads the ordinates of point i (0-based); z or m is NAN when absent */
 extern void gser_get_point(const GserGeom *g, uint32_t i,
 						   double *x, double *y, double *z, double *m);

@@ -286,6 +286,8 @@ state_add(FunctionCallInfo fcinfo, const char *fn, bool strict)
 		(TraceState *) PG_GETARG_POINTER(0);
 	MemoryContext ctx = st->ctx;	/* a state (internal) comes only from an aggregate */
 	GserGeom	g;
+	const struct varlena *geom;
+	int32		srid;
 	TimestampTz ts;
 	double		x,
 				y;
@@ -298,22 +300,31 @@ state_add(FunctionCallInfo fcinfo, const char *fn, bool strict)
 		return st;
 	}
 	ts = PG_GETARG_TIMESTAMPTZ(2);
-	ta_parse_datum(PG_GETARG_DATUM(1), &g, NULL);
-	if (g.type != GSER_POINT)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s expects POINT geometries, got %s", fn, ta_type_name(g.type)),
-				 errhint("Pass one fix per row; for a trajectory column use trace_jumps or trace_summary on the geometry itself.")));
-	state_set_srid(st, g.srid);
-
-	if (g.npoints == 0)
-		r = TA_REJ_EMPTY;
-	else if (TIMESTAMP_NOT_FINITE(ts))
-		r = TA_REJ_BAD_TIME;
+	geom = (const struct varlena *) DatumGetPointer(PG_GETARG_DATUM(1));
+	if (gser_point_xy((const uint8 *) geom, VARSIZE_ANY(geom), &srid, &x, &y))
+	{
+		/* the usual row, read in one step */
+		state_set_srid(st, srid);
+		r = TIMESTAMP_NOT_FINITE(ts) ? TA_REJ_BAD_TIME : ta_check_fix(st->si, x, y);
+	}
 	else
 	{
-		gser_get_point(&g, 0, &x, &y, NULL, NULL);
-		r = ta_check_fix(st->si, x, y);
+		ta_parse_datum(PG_GETARG_DATUM(1), &g, NULL);
+		if (g.type != GSER_POINT)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s expects POINT geometries, got %s", fn, ta_type_name(g.type)),
+					 errhint("Pass one fix per row; for a trajectory column use trace_jumps or trace_summary on the geometry itself.")));
+		state_set_srid(st, g.srid);
+		if (g.npoints == 0)
+			r = TA_REJ_EMPTY;
+		else if (TIMESTAMP_NOT_FINITE(ts))
+			r = TA_REJ_BAD_TIME;
+		else
+		{
+			gser_get_point(&g, 0, &x, &y, NULL, NULL);
+			r = ta_check_fix(st->si, x, y);
+		}
 	}
 	if (r != TA_NREJECT)
 	{

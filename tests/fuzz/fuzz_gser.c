@@ -167,6 +167,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_parsed(&g, data, data + size);
 		round_trip(&g);
 	}
+	/* the one-step point reader takes plain v2 points only, and agrees */
+	{
+		int32_t		srid;
+		double		x,
+					y,
+					gx,
+					gy;
+
+		if (gser_point_xy(data, size, &srid, &x, &y))
+		{
+			REQUIRE(st == GSER_OK && g.type == GSER_POINT && g.npoints == 1 && g.version == 2);
+			gser_get_point(&g, 0, &gx, &gy, NULL, NULL);
+			REQUIRE(srid == g.srid && memcmp(&x, &gx, sizeof(x)) == 0 &&
+					memcmp(&y, &gy, sizeof(y)) == 0);
+		}
+	}
 
 	/* as a bare payload (SRID, flags, ...) */
 	st = gser_parse(data, size, &g);

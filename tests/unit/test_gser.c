@@ -71,12 +71,47 @@ finish(Buf *b)
 	memcpy(b->u.b, &h, 4);
 }
 
+/*
+ * gser_point_xy takes exactly the plain v2 points (no box, no extended
+ * flags, one point) that gser_parse_varlena reads, with the same SRID and
+ * bits of x and y, and leaves everything else to it.  Every value the tests
+ * parse goes through this check too.
+ */
+static void
+check_point_xy(const uint8_t *bytes, size_t len)
+{
+	uint8_t    *p = unit_exact_copy(bytes, len);
+	GserGeom	g;
+	GserStatus	st = gser_parse_varlena(p, len, &g);
+	int			plain = st == GSER_OK && g.type == GSER_POINT && g.npoints == 1 &&
+		g.version == 2 && !(g.flags & (GSER_F_BBOX | GSER_F_EXTENDED));
+	int32_t		srid = 0;
+	double		x = 0,
+				y = 0,
+				gx,
+				gy;
+	int			fast = gser_point_xy(p, len, &srid, &x, &y);
+
+	CHECK_INT(fast, plain);
+	if (fast && plain)
+	{
+		gser_get_point(&g, 0, &gx, &gy, NULL, NULL);
+		CHECK_INT(srid, g.srid);
+		CHECK(memcmp(&x, &gx, sizeof(x)) == 0 && memcmp(&y, &gy, sizeof(y)) == 0);
+	}
+	free(p);
+}
+
 /* parses an exact-size copy with gser_parse_varlena */
 static GserStatus
 parse_copy(const uint8_t *bytes, size_t len, GserGeom *g)
 {
-	uint8_t    *p = unit_exact_copy(bytes, len);
-	GserStatus	st = gser_parse_varlena(p, len, g);
+	uint8_t    *p;
+	GserStatus	st;
+
+	check_point_xy(bytes, len);
+	p = unit_exact_copy(bytes, len);
+	st = gser_parse_varlena(p, len, g);
 
 	/* the GserGeom points into p: callers only look at scalars after this */
 	free(p);
@@ -97,6 +132,7 @@ parse_keep(const uint8_t *bytes, size_t len)
 {
 	Parsed		r;
 
+	check_point_xy(bytes, len);
 	r.copy = unit_exact_copy(bytes, len);
 	r.st = gser_parse_varlena(r.copy, len, &r.g);
 	return r;
