@@ -53,6 +53,16 @@ RETURNS trace_jump_summary AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
 
 -- The final functions sort the collected fixes in place; the state keeps
 -- its meaning (a multiset of fixes), so READ_ONLY is truthful.
+--
+-- SSPACE, the planner's guess of a state's size: a trace's fixes take 24
+-- bytes each, split between the processes of a parallel scan, so 4 kB is a
+-- partial state of about 170 fixes.  Without it PostgreSQL guesses 8 kB for
+-- any internal state: a parallel GROUP BY over 20,000 traces is then priced
+-- as spilling to disk, which also makes JIT compile it with inlining and
+-- optimisation, and its partial states are sorted on disk.  On 10 M fixes
+-- in 20,000 traces trace_summary took 1,086-1,428 ms with 4096 against
+-- 1,311-1,681 ms without (JIT on, the default; 12 runs each, alternating).
+-- Either plan gives the same answers, and spills if memory runs out.
 CREATE AGGREGATE trace_line(geometry, timestamptz) (
 	SFUNC = trace_line_transfn,
 	STYPE = internal,
@@ -60,6 +70,7 @@ CREATE AGGREGATE trace_line(geometry, timestamptz) (
 	COMBINEFUNC = trace_state_combine,
 	SERIALFUNC = trace_state_serial,
 	DESERIALFUNC = trace_state_deserial,
+	SSPACE = 4096,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE trace_line(geometry, timestamptz) IS
@@ -72,6 +83,7 @@ CREATE AGGREGATE trace_summary(geometry, timestamptz) (
 	COMBINEFUNC = trace_state_combine,
 	SERIALFUNC = trace_state_serial,
 	DESERIALFUNC = trace_state_deserial,
+	SSPACE = 4096,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE trace_summary(geometry, timestamptz) IS
@@ -84,6 +96,7 @@ CREATE AGGREGATE trace_summary(geometry, timestamptz, text) (
 	COMBINEFUNC = trace_state_combine,
 	SERIALFUNC = trace_state_serial,
 	DESERIALFUNC = trace_state_deserial,
+	SSPACE = 4096,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE trace_summary(geometry, timestamptz, text) IS

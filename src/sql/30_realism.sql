@@ -26,6 +26,7 @@ CREATE AGGREGATE trace_realism(geometry, timestamptz) (
 	COMBINEFUNC = trace_state_combine,
 	SERIALFUNC = trace_state_serial,
 	DESERIALFUNC = trace_state_deserial,
+	SSPACE = 4096,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE trace_realism(geometry, timestamptz) IS
@@ -42,6 +43,7 @@ CREATE AGGREGATE trace_realism(geometry, timestamptz, text) (
 	COMBINEFUNC = trace_state_combine,
 	SERIALFUNC = trace_state_serial,
 	DESERIALFUNC = trace_state_deserial,
+	SSPACE = 4096,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE trace_realism(geometry, timestamptz, text) IS

@@ -33,6 +33,7 @@ CREATE AGGREGATE trace_realism_item(geometry, timestamptz) (
 	COMBINEFUNC = trace_state_combine,
 	SERIALFUNC = trace_state_serial,
 	DESERIALFUNC = trace_state_deserial,
+	SSPACE = 4096,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE trace_realism_item(geometry, timestamptz) IS
@@ -47,6 +48,7 @@ CREATE AGGREGATE trace_realism_item(geometry, timestamptz, text) (
 	COMBINEFUNC = trace_state_combine,
 	SERIALFUNC = trace_state_serial,
 	DESERIALFUNC = trace_state_deserial,
+	SSPACE = 4096,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE trace_realism_item(geometry, timestamptz, text) IS
