@@ -123,19 +123,21 @@ arena_grow(Arena *a, size_t need)
 }
 
 /*
- * bytes (MAXALIGNed) from the arena of the aggregate context ctx, for the
- * aggregate function called through fcinfo.
+ * bytes from the arena of the aggregate context ctx, for the aggregate
+ * function called through fcinfo, at an address that is a multiple of align
+ * (a power of two, at least MAXIMUM_ALIGNOF).
  */
 void *
-ta_arena_alloc(FunctionCallInfo fcinfo, MemoryContext ctx, size_t bytes)
+ta_arena_alloc(FunctionCallInfo fcinfo, MemoryContext ctx, size_t bytes, size_t align)
 {
 	Arena	   *a = arena_for(fcinfo, ctx);
-	void	   *p;
+	char	   *p = (char *) TYPEALIGN(align, a->cur);
 
-	bytes = MAXALIGN(bytes);
-	if ((size_t) (a->end - a->cur) < bytes)
-		arena_grow(a, bytes);
-	p = a->cur;
-	a->cur += bytes;
+	if (a->cur == NULL || p > a->end || (size_t) (a->end - p) < bytes)
+	{
+		arena_grow(a, bytes + align);
+		p = (char *) TYPEALIGN(align, a->cur);
+	}
+	a->cur = p + MAXALIGN(bytes);
 	return p;
 }

@@ -55,22 +55,26 @@ typedef struct FixBlock
 } FixBlock;
 
 /*
- * A row reads only the first fields, so a row costs one cache line of the
- * state and a store into its tail block (stores do not stall the CPU; loads
- * of a block header or of the previous fix did, for a third of the time).
+ * A row reads only the first 64 bytes, and a state made by a transition
+ * starts on a cache line (state_new_aligned): a row costs one cache line of
+ * the state and a store into its tail block.  With 20,000 traces
+ * interleaved both are cache misses; the second line of the state was a
+ * third one.  (Stores do not stall the CPU; loads of a block header or of
+ * the previous fix did, for a third of the time.)
  */
 typedef struct TraceState
 {
-	TAFix		last;			/* the fix added last, if any */
+	TAFix		last;			/* the fix added last; -inf before the first */
 	FixBlock   *tail;
 	uint32		tail_n;			/* fixes in the tail block */
 	uint32		tail_cap;
 	size_t		nblocked;		/* fixes in the blocks, after fix[] */
-	int32		srid;			/* -1 until the first fix */
-	int32		profile;		/* index in ta_profiles; -1 = default */
 	const TASridInfo *si;		/* backend-local, not serialized */
+	int32		srid;			/* -1 until the first fix */
 	bool		sorted;			/* the fixes are in ta_fix_cmp order */
 	bool		owned;			/* made by deserial for one combine call: may be taken over */
+	/* not read per row */
+	int32		profile;		/* index in ta_profiles; -1 = default */
 	size_t		n;				/* fixes in fix[] */
 	MemoryContext ctx;			/* the aggregate's, where the state lives */
 	size_t		cap;
@@ -79,6 +83,8 @@ typedef struct TraceState
 	int64		skipped[TA_NSKIP];
 	int64		rejected[TA_NREJECT];
 } TraceState;
+
+StaticAssertDecl(offsetof(TraceState, profile) <= 64, "a row reads more than a cache line");
 
 PG_FUNCTION_INFO_V1(trace_line_transfn);
 PG_FUNCTION_INFO_V1(trace_summary_transfn);
@@ -90,16 +96,43 @@ PG_FUNCTION_INFO_V1(trace_summary_final);
 PG_FUNCTION_INFO_V1(trace_realism_final);
 PG_FUNCTION_INFO_V1(trace_realism_item_final);
 
-static TraceState *
-state_new(MemoryContext ctx)
+static void
+state_init(TraceState *st, MemoryContext ctx)
 {
-	TraceState *st = MemoryContextAllocZero(ctx, sizeof(TraceState));
-
+	memset(st, 0, sizeof(TraceState));
+	st->last.x = st->last.y = st->last.m = -INFINITY;
 	st->ctx = ctx;
 	st->srid = -1;
 	st->profile = -1;
 	st->sorted = true;
+}
+
+static TraceState *
+state_new(MemoryContext ctx)
+{
+	TraceState *st = MemoryContextAlloc(ctx, sizeof(TraceState));
+
+	state_init(st, ctx);
 	return st;
+}
+
+/* a state on a cache line of its own, from the aggregate's arena */
+static TraceState *
+state_new_aligned(FunctionCallInfo fcinfo, MemoryContext ctx)
+{
+	TraceState *st = ta_arena_alloc(fcinfo, ctx, sizeof(TraceState), 64);
+
+	state_init(st, ctx);
+	return st;
+}
+
+static void
+trace_too_large(size_t n)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("trace of %zu fixes is too large", n),
+			 errhint("Split the trace, e.g. GROUP BY trace id and day.")));
 }
 
 /* room for more fixes; the array lives in the aggregate's context */
@@ -113,10 +146,7 @@ state_reserve(TraceState *st, size_t more, MemoryContext ctx)
 		return;
 	cap = Max(st->cap * 2, Max(need, 32));
 	if (cap > MaxAllocHugeSize / sizeof(TAFix))
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("trace of %zu fixes is too large", need),
-				 errhint("Split the trace, e.g. GROUP BY trace id and day.")));
+		trace_too_large(need);
 	if (st->fix == NULL)
 		st->fix = MemoryContextAllocHuge(ctx, cap * sizeof(TAFix));
 	else
@@ -124,9 +154,13 @@ state_reserve(TraceState *st, size_t more, MemoryContext ctx)
 	st->cap = cap;
 }
 
-/* one more fix at the end of the block chain */
+/*
+ * One more fix at the end of the block chain.  The size limits are checked
+ * when a block is added, not per row: strict (trace_line) fails within a
+ * block of the limit, not after collecting.
+ */
 static inline TAFix *
-state_push(TraceState *st, FunctionCallInfo fcinfo, MemoryContext ctx)
+state_push(TraceState *st, FunctionCallInfo fcinfo, bool strict)
 {
 	FixBlock   *b = st->tail;
 
@@ -136,10 +170,15 @@ state_push(TraceState *st, FunctionCallInfo fcinfo, MemoryContext ctx)
 		size_t		bytes = b == NULL ? BLOCK_MIN_BYTES :
 			Min(2 * (size_t) pg_nextpower2_32(offsetof(FixBlock, fix) + st->tail_cap * sizeof(TAFix)),
 				BLOCK_MAX_BYTES);
+		size_t		total = st->n + st->nblocked;
 
+		if (strict)
+			ta_check_line_size(total + 1);
+		if (total >= MaxAllocHugeSize / sizeof(TAFix))
+			trace_too_large(total + 1);	/* more than one array could hold */
 		if (b)
 			b->n = st->tail_n;
-		b = ta_arena_alloc(fcinfo, ctx, bytes);
+		b = ta_arena_alloc(fcinfo, st->ctx, bytes, MAXIMUM_ALIGNOF);
 		b->next = NULL;
 		if (st->tail)
 			st->tail->next = b;
@@ -282,9 +321,9 @@ state_append(TraceState *a, TraceState *b, MemoryContext ctx)
 static TraceState *
 state_add(FunctionCallInfo fcinfo, const char *fn, bool strict)
 {
-	TraceState *st = PG_ARGISNULL(0) ? state_new(ta_agg_context(fcinfo, fn)) :
-		(TraceState *) PG_GETARG_POINTER(0);
-	MemoryContext ctx = st->ctx;	/* a state (internal) comes only from an aggregate */
+	TraceState *st = PG_ARGISNULL(0) ?
+		state_new_aligned(fcinfo, ta_agg_context(fcinfo, fn)) :
+		(TraceState *) PG_GETARG_POINTER(0);	/* internal: only from an aggregate */
 	GserGeom	g;
 	const struct varlena *geom;
 	int32		srid;
@@ -333,10 +372,6 @@ state_add(FunctionCallInfo fcinfo, const char *fn, bool strict)
 		st->rejected[r]++;
 		return st;
 	}
-	if (strict)
-		ta_check_line_size(st->n + st->nblocked + 1);	/* fail early, not after collecting */
-	if (st->n + st->nblocked >= MaxAllocHugeSize / sizeof(TAFix))
-		state_reserve(st, st->nblocked + 1, ctx);	/* raises the size error */
 	{
 		TAFix		f;
 
@@ -344,9 +379,9 @@ state_add(FunctionCallInfo fcinfo, const char *fn, bool strict)
 		f.y = y;
 		f.m = ta_ts_to_epoch(ts);
 		/* rows usually come in time order: then no sort is ever needed */
-		if (st->sorted && st->n + st->nblocked > 0 && ta_fix_cmp(&st->last, &f) > 0)
+		if (st->sorted && ta_fix_cmp(&st->last, &f) > 0)
 			st->sorted = false;
-		*state_push(st, fcinfo, ctx) = f;
+		*state_push(st, fcinfo, strict) = f;
 		st->last = f;
 	}
 	return st;
