@@ -1,8 +1,9 @@
 /*
  * arena.c
  *	  Bump allocation of many small pieces that live as long as an
- *	  aggregate's memory context: the blocks of fixes of trace_line,
- *	  trace_summary and trace_realism states.
+ *	  aggregate's memory context: the states of trace_line, trace_summary
+ *	  and trace_realism that transitions make (each on a cache line of its
+ *	  own) and their blocks of fixes.
  *
  * With 20,000 traces interleaved, every state grows by a block every few
  * dozen rows; taking those blocks from large chunks of the aggregate's
