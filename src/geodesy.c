@@ -331,31 +331,43 @@ sc_init(void)
 	sc_ready = 1;
 }
 
+/*
+ * The table entry nearest phi and the remainder *d = phi - entry, or NULL
+ * when phi is beyond the table (within a step of a pole).
+ */
+static inline const double *
+sc_entry(double phi, double *d)
+{
+	double		k;
+
+	if (!(fabs(phi) < (SC_HALF - 1) / SC_STEPS))
+		return NULL;
+	if (!sc_ready)
+		sc_init();
+	k = (double) (int) (phi * SC_STEPS + (phi >= 0.0 ? 0.5 : -0.5));
+	*d = phi - k / SC_STEPS;
+	return sc_table[(int) k + SC_HALF];
+}
+
 static inline void
 sincos_lat(double phi, double *s, double *c)
 {
-	double		k,
-				d,
+	double		d,
 				d2,
 				sd,
 				cd;
-	const double *t;
+	const double *t = sc_entry(phi, &d);
 
-	if (!(fabs(phi) < (SC_HALF - 1) / SC_STEPS))
+	if (t == NULL)
 	{
 		*s = sin(phi);
 		*c = cos(phi);
 		return;
 	}
-	if (!sc_ready)
-		sc_init();
-	k = (double) (int) (phi * SC_STEPS + (phi >= 0.0 ? 0.5 : -0.5));
-	d = phi - k / SC_STEPS;
 	d2 = d * d;
 	/* constants as products: a division by 6.0 would stay a division */
 	sd = d * (1.0 - d2 * (1.0 / 6.0) * (1.0 - d2 * (1.0 / 20.0)));
 	cd = 1.0 - d2 * 0.5 * (1.0 - d2 * (1.0 / 12.0));
-	t = sc_table[(int) k + SC_HALF];
 	*s = t[0] * cd + t[1] * sd;
 	*c = t[1] * cd - t[0] * sd;
 }
@@ -445,17 +457,14 @@ path_block(const TAMetric *mt, const double *p, size_t stride, size_t n,
 	{
 		const double *q = p + i * stride;
 		double		dl = q[stride] - q[0];
-		double		phi = (q[1] + q[stride + 1]) * (0.5 * DEG2RAD);
-		double		k;
-		const double *t;
+		double		d;
+		const double *t = sc_entry((q[1] + q[stride + 1]) * (0.5 * DEG2RAD), &d);
 
-		if (!(fabs(dl) <= TA_LOCAL_MAX_DLON) || !(fabs(phi) < (SC_HALF - 1) / SC_STEPS))
+		if (!(fabs(dl) <= TA_LOCAL_MAX_DLON) || t == NULL)
 			break;
-		k = (double) (int) (phi * SC_STEPS + (phi >= 0.0 ? 0.5 : -0.5));
-		t = sc_table[(int) k + SC_HALF];
 		dlon[i / 2][i % 2] = dl;
 		dlat[i / 2][i % 2] = q[stride + 1] - q[1];
-		rem[i / 2][i % 2] = phi - k / SC_STEPS;
+		rem[i / 2][i % 2] = d;
 		t0[i / 2][i % 2] = t[0];
 		t1[i / 2][i % 2] = t[1];
 	}
@@ -517,8 +526,6 @@ ta_path_lengths(const TAMetric *mt, const double *p, size_t stride, size_t n,
 			out[i] = ta_distance(mt, p[0], p[1], p[stride], p[stride + 1]);
 		return;
 	}
-	if (!sc_ready)
-		sc_init();
 	while (i + 1 < n)
 	{
 		size_t		m = 0;

@@ -148,13 +148,16 @@ gser_parse(const uint8_t *payload, size_t len, GserGeom *g)
 	}
 }
 
-GserStatus
-gser_parse_varlena(const uint8_t *datum, size_t avail, GserGeom *g)
+/*
+ * The varlena header of a datum: its total size and the header's (1 or 4
+ * bytes), checked against the avail bytes there are.
+ */
+static GserStatus
+varlena_span(const uint8_t *datum, size_t avail, size_t *total_out, size_t *hdr_out)
 {
 	size_t		total;
 	size_t		hdr;
 
-	memset(g, 0, sizeof(*g));
 	if (avail < 1)
 		return GSER_E_SHORT;
 #ifdef GSER_BIG_ENDIAN
@@ -197,35 +200,34 @@ gser_parse_varlena(const uint8_t *datum, size_t avail, GserGeom *g)
 #endif
 	if (total < hdr || total > avail)
 		return GSER_E_VARLENA;
+	*total_out = total;
+	*hdr_out = hdr;
+	return GSER_OK;
+}
+
+GserStatus
+gser_parse_varlena(const uint8_t *datum, size_t avail, GserGeom *g)
+{
+	size_t		total;
+	size_t		hdr;
+	GserStatus	st;
+
+	memset(g, 0, sizeof(*g));
+	st = varlena_span(datum, avail, &total, &hdr);
+	if (st != GSER_OK)
+		return st;
 	return gser_parse(datum + hdr, total - hdr, g);
 }
 
 int
 gser_point_xy(const uint8_t *datum, size_t avail, int32_t *srid, double *x, double *y)
 {
-#ifdef GSER_BIG_ENDIAN
-	return 0;
-#else
 	size_t		total,
 				hdr;
 	const uint8_t *p;
 	uint8_t		flags;
 
-	if (avail < 1)
-		return 0;
-	if (datum[0] & 0x01)
-	{
-		total = datum[0] >> 1;	/* 0 for an external TOAST pointer */
-		hdr = 1;
-	}
-	else
-	{
-		if (avail < 4 || (datum[0] & 0x02))
-			return 0;
-		total = read_u32(datum) >> 2;
-		hdr = 4;
-	}
-	if (total > avail || total < hdr + 28)
+	if (varlena_span(datum, avail, &total, &hdr) != GSER_OK || total < hdr + 28)
 		return 0;
 	p = datum + hdr;
 	flags = p[3];
@@ -238,7 +240,6 @@ gser_point_xy(const uint8_t *datum, size_t avail, int32_t *srid, double *x, doub
 	*x = read_f64(p + 12);
 	*y = read_f64(p + 20);
 	return 1;
-#endif
 }
 
 void

@@ -327,6 +327,7 @@ state_add(FunctionCallInfo fcinfo, const char *fn, bool strict)
 	GserGeom	g;
 	const struct varlena *geom;
 	int32		srid;
+	bool		empty = false;
 	TimestampTz ts;
 	double		x,
 				y;
@@ -340,13 +341,8 @@ state_add(FunctionCallInfo fcinfo, const char *fn, bool strict)
 	}
 	ts = PG_GETARG_TIMESTAMPTZ(2);
 	geom = (const struct varlena *) DatumGetPointer(PG_GETARG_DATUM(1));
-	if (gser_point_xy((const uint8 *) geom, VARSIZE_ANY(geom), &srid, &x, &y))
-	{
-		/* the usual row, read in one step */
-		state_set_srid(st, srid);
-		r = TIMESTAMP_NOT_FINITE(ts) ? TA_REJ_BAD_TIME : ta_check_fix(st->si, x, y);
-	}
-	else
+	/* the usual row is read in one step; the parser takes the others */
+	if (!gser_point_xy((const uint8 *) geom, VARSIZE_ANY(geom), &srid, &x, &y))
 	{
 		ta_parse_datum(PG_GETARG_DATUM(1), &g, NULL);
 		if (g.type != GSER_POINT)
@@ -354,17 +350,18 @@ state_add(FunctionCallInfo fcinfo, const char *fn, bool strict)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("%s expects POINT geometries, got %s", fn, ta_type_name(g.type)),
 					 errhint("Pass one fix per row; for a trajectory column use trace_jumps or trace_summary on the geometry itself.")));
-		state_set_srid(st, g.srid);
-		if (g.npoints == 0)
-			r = TA_REJ_EMPTY;
-		else if (TIMESTAMP_NOT_FINITE(ts))
-			r = TA_REJ_BAD_TIME;
-		else
-		{
+		srid = g.srid;
+		empty = g.npoints == 0;
+		if (!empty)
 			gser_get_point(&g, 0, &x, &y, NULL, NULL);
-			r = ta_check_fix(st->si, x, y);
-		}
 	}
+	state_set_srid(st, srid);
+	if (empty)
+		r = TA_REJ_EMPTY;
+	else if (TIMESTAMP_NOT_FINITE(ts))
+		r = TA_REJ_BAD_TIME;
+	else
+		r = ta_check_fix(st->si, x, y);
 	if (r != TA_NREJECT)
 	{
 		if (strict)

@@ -1,7 +1,7 @@
 /*
  * vec2.h
- *	  Two doubles per operation, for the loops the serial final steps spend
- *	  their time in (leg lengths, speeds).  x86-64 always has SSE2 and
+ *	  Two doubles per operation, for the loop the serial final steps spent
+ *	  most of their time in (leg lengths, geodesy.c).  x86-64 always has SSE2 and
  *	  AArch64 has NEON; other targets run the same code lane by lane.  Only
  *	  element-wise IEEE operations: a lane's result is the scalar code's to
  *	  the bit when the operations come in the same order.  No PostgreSQL
