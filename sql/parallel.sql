@@ -86,3 +86,54 @@ SELECT trace_id, md5(trace_line(geom, ts)::bytea::text) AS line,
 RESET enable_partitionwise_aggregate;
 SELECT count(*) AS traces, count(*) FILTER (WHERE p IS DISTINCT FROM s) AS differing
 FROM part_result p FULL JOIN ser_result s USING (trace_id);
+
+-- the final function keeps up to six partial states apart as sorted runs
+-- besides the first and merges them into a buffer it reuses: nine
+-- partitions give more states than that, and trace 1000 is longer than the
+-- buffer (65,536 fixes), so its runs are merged into its state instead
+CREATE FUNCTION pg_temp.partial_aggs(q text) RETURNS int LANGUAGE plpgsql AS $$
+DECLARE plan text;
+BEGIN
+	EXECUTE 'EXPLAIN (FORMAT JSON, COSTS OFF) ' || q INTO plan;
+	RETURN (length(plan) - length(replace(plan, '"Partial Mode": "Partial"', '')))
+		/ length('"Partial Mode": "Partial"');
+END $$;
+CREATE TABLE part9_fixes (trace_id int, ts timestamptz, geom geometry, part int)
+	PARTITION BY LIST (part);
+SELECT format('CREATE TABLE part9_fixes_%s PARTITION OF part9_fixes FOR VALUES IN (%s)', p, p)
+FROM generate_series(0, 8) p \gexec
+INSERT INTO part9_fixes
+SELECT trace_id, ts, geom, (extract(epoch FROM ts)::bigint / 7) % 9 FROM par_fixes;
+-- 90,000 fixes in three partitions by turns, two at each second
+INSERT INTO part9_fixes
+SELECT 1000, '2024-01-01'::timestamptz + make_interval(secs => i / 2),
+	ST_SetSRID(ST_MakePoint(i * 1e-5, 41), 4326), i % 3
+FROM generate_series(1, 90000) i;
+-- 20,000 fixes in all nine partitions
+INSERT INTO part9_fixes
+SELECT 1001, '2024-01-01'::timestamptz + make_interval(secs => i),
+	ST_SetSRID(ST_MakePoint(i * 1e-5, 42), 4326), i % 9
+FROM generate_series(1, 20000) i;
+ANALYZE part9_fixes;
+SET enable_partitionwise_aggregate = on;
+SELECT pg_temp.partial_aggs('SELECT trace_id, trace_summary(geom, ts) FROM part9_fixes GROUP BY trace_id')
+	AS partial_aggregates;
+CREATE TABLE part9_result AS
+SELECT trace_id, md5(trace_line(geom, ts)::bytea::text) AS line,
+	md5(trace_realism(geom, ts)::text) AS realism,
+	(trace_summary(geom, ts)).* FROM part9_fixes GROUP BY trace_id;
+RESET enable_partitionwise_aggregate;
+SELECT pg_temp.partial_aggs('SELECT trace_id, trace_summary(geom, ts) FROM part9_fixes GROUP BY trace_id')
+	AS partial_aggregates;
+CREATE TABLE part9_serial AS
+SELECT trace_id, md5(trace_line(geom, ts)::bytea::text) AS line,
+	md5(trace_realism(geom, ts)::text) AS realism,
+	(trace_summary(geom, ts)).* FROM part9_fixes GROUP BY trace_id;
+SELECT count(*) AS traces, count(*) FILTER (WHERE p IS DISTINCT FROM s) AS differing,
+	max((p).fixes) AS longest
+FROM part9_result p FULL JOIN part9_serial s USING (trace_id);
+-- and trace 1000 as PostGIS makes it
+SELECT line = md5(ST_SetSRID(ST_MakeLine(ST_MakePointM(ST_X(f.geom), ST_Y(f.geom),
+		extract(epoch FROM f.ts)) ORDER BY f.ts, ST_X(f.geom)), 4326)::bytea::text) AS same_as_postgis
+FROM part9_result, part9_fixes f WHERE part9_result.trace_id = 1000 AND f.trace_id = 1000
+GROUP BY line;

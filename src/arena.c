@@ -41,6 +41,7 @@ typedef struct Arena
 	char	   *cur;
 	char	   *end;
 	size_t		next_chunk;
+	bool		huge_pages;		/* ask for transparent huge pages */
 	ArenaCache *cache;			/* the call site's cache that points to it */
 	MemoryContextCallback cb;
 } Arena;
@@ -65,7 +66,7 @@ arena_forget(void *arg)
 }
 
 static Arena *
-arena_for(FunctionCallInfo fcinfo, MemoryContext ctx)
+arena_for(FunctionCallInfo fcinfo, MemoryContext ctx, bool huge_pages)
 {
 	ArenaCache *c = (ArenaCache *) fcinfo->flinfo->fn_extra;
 	Arena	   *a;
@@ -88,6 +89,7 @@ arena_for(FunctionCallInfo fcinfo, MemoryContext ctx)
 	a = MemoryContextAllocZero(ctx, sizeof(Arena));
 	a->ctx = ctx;
 	a->next_chunk = ARENA_FIRST_CHUNK;
+	a->huge_pages = huge_pages;
 	a->cache = c;
 	a->cb.func = arena_forget;
 	a->cb.arg = a;
@@ -108,7 +110,7 @@ arena_grow(Arena *a, size_t need)
 	char	   *p = MemoryContextAllocHuge(a->ctx, size);
 
 #if defined(MADV_HUGEPAGE)
-	if (size >= 2 * HUGE_PAGE)
+	if (a->huge_pages && size >= 2 * HUGE_PAGE)
 	{
 		/* the whole 2 MB pages inside the chunk; a hint, so errors are moot */
 		uintptr_t	lo = TYPEALIGN(HUGE_PAGE, (uintptr_t) p);
@@ -126,12 +128,15 @@ arena_grow(Arena *a, size_t need)
 /*
  * bytes from the arena of the aggregate context ctx, for the aggregate
  * function called through fcinfo, at an address that is a multiple of align
- * (a power of two, at least MAXIMUM_ALIGNOF).
+ * (a power of two, at least MAXIMUM_ALIGNOF).  huge_pages: back its large
+ * chunks with transparent huge pages (a call site passes the same value
+ * every time).
  */
 void *
-ta_arena_alloc(FunctionCallInfo fcinfo, MemoryContext ctx, size_t bytes, size_t align)
+ta_arena_alloc(FunctionCallInfo fcinfo, MemoryContext ctx, size_t bytes, size_t align,
+			   bool huge_pages)
 {
-	Arena	   *a = arena_for(fcinfo, ctx);
+	Arena	   *a = arena_for(fcinfo, ctx, huge_pages);
 	char	   *p = (char *) TYPEALIGN(align, a->cur);
 
 	if (a->cur == NULL || p > a->end || (size_t) (a->end - p) < bytes)

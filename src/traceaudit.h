@@ -87,7 +87,7 @@ extern MemoryContext ta_agg_context(FunctionCallInfo fcinfo, const char *fn);
 
 /* arena.c: pieces that live as long as the aggregate context ctx */
 extern void *ta_arena_alloc(FunctionCallInfo fcinfo, MemoryContext ctx, size_t bytes,
-							size_t align);
+							 size_t align, bool huge_pages);
 extern void ta_check_line_size(size_t n);
 extern Datum ta_line_datum(int32 srid, const TAFix *fix, size_t n);
 extern TAFix *ta_fixes_from_trace(Datum d, const char *fn, size_t *n,
