@@ -238,8 +238,13 @@ ta_find_jumps(const TAFix *fix, size_t n, const TAMetric *mt,
 	TAJumpSummary local;
 	Scan		s;
 	double		noise2 = 2.0 * prm->noise_m;
-	double		prev_d = 0,
-				prev_dt = 0;
+	double		prev_v = 0,		/* the last plausible segment's d / dt */
+				prev_allow = 0, /* and its noise2 / dt */
+				prev_dt = 0,
+				t_start,
+				t_end,
+				length = 0,
+				vmax = NAN;
 	int			prev_ok = 0;
 	size_t		k,
 				i;
@@ -255,15 +260,18 @@ ta_find_jumps(const TAFix *fix, size_t n, const TAMetric *mt,
 	sum->t_start = sum->t_end = NAN;
 	if (n == 0)
 		return;
-	sum->t_start = sum->t_end = fix[0].m;
+	/* sums in locals: stores through sum could alias fix, so went to memory */
+	t_start = t_end = fix[0].m;
 	for (i = 1; i < n; i++)
 	{
-		if (fix[i].m < sum->t_start)
-			sum->t_start = fix[i].m;
-		if (fix[i].m > sum->t_end)
-			sum->t_end = fix[i].m;
+		if (fix[i].m < t_start)
+			t_start = fix[i].m;
+		if (fix[i].m > t_end)
+			t_end = fix[i].m;
 	}
-	sum->duration_s = sum->t_end - sum->t_start;
+	sum->t_start = t_start;
+	sum->t_end = t_end;
+	sum->duration_s = t_end - t_start;
 
 	s.fix = fix;
 	s.n = n;
@@ -284,7 +292,7 @@ ta_find_jumps(const TAFix *fix, size_t n, const TAMetric *mt,
 
 		if (tick && (k & 4095) == 4095)
 			tick(ctx);
-		sum->length_m += d;
+		length += d;
 
 		if (dt < 0.0)
 		{
@@ -330,9 +338,9 @@ ta_find_jumps(const TAFix *fix, size_t n, const TAMetric *mt,
 					if (e > excursion)
 						excursion = e;
 					if (i + 1 < j)
-						sum->length_m += leg_len(&s, i);
+						length += leg_len(&s, i);
 				}
-				sum->length_m += dback;
+				length += dback;
 				report(&s, TA_SPIKE, k, j, k + 1, excursion, fix[j].m - fix[k].m,
 					   fmax(d / dt, vback), NAN, prm->max_speed);
 				prev_ok = 0;
@@ -345,22 +353,33 @@ ta_find_jumps(const TAFix *fix, size_t n, const TAMetric *mt,
 			continue;
 		}
 
-		/* a plausible segment: judge the change of speed since the last one */
-		if (prev_ok && dt <= prm->gap_s)
+		/*
+		 * A plausible segment: judge the change of speed since the last one.
+		 * Its quotients are kept for the next segment, not computed twice.
+		 */
 		{
-			double		tmid = 0.5 * (prev_dt + dt);
-			double		dv = d / dt - prev_d / prev_dt;
-			double		allowance = noise2 / prev_dt + noise2 / dt;
+			double		vraw = d / dt;
+			double		allow = noise2 / dt;
 
-			if (fabs(dv) - allowance > prm->max_accel * tmid)
-				report(&s, TA_ACCELERATION, k - 1, k + 1, k, d, tmid, d / dt,
-					   dv / tmid, prm->max_accel);
+			if (prev_ok && dt <= prm->gap_s)
+			{
+				double		tmid = 0.5 * (prev_dt + dt);
+				double		dv = vraw - prev_v;
+				double		allowance = prev_allow + allow;
+
+				if (fabs(dv) - allowance > prm->max_accel * tmid)
+					report(&s, TA_ACCELERATION, k - 1, k + 1, k, d, tmid, vraw,
+						   dv / tmid, prm->max_accel);
+			}
+			prev_v = vraw;
+			prev_allow = allow;
 		}
-		if (isnan(sum->max_speed_mps) || v > sum->max_speed_mps)
-			sum->max_speed_mps = v;
+		if (isnan(vmax) || v > vmax)
+			vmax = v;
 		prev_ok = dt <= prm->gap_s;
-		prev_d = d;
 		prev_dt = dt;
 		k++;
 	}
+	sum->length_m = length;
+	sum->max_speed_mps = vmax;
 }
