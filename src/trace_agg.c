@@ -5,10 +5,10 @@
  *
  * Both collect fixes in any order (in blocks, then in one array) and sort
  * them in the final function, so users need no ORDER BY; the partial states
- * of parallel workers are kept as sorted runs and merged there too.  trace_line is lossless and
- * raises an error for a fix it cannot keep; trace_summary counts NULL and bad
- * fixes instead, so an audit of a dirty table completes and says what it
- * left out.
+ * of parallel workers are kept as sorted runs and merged there too.
+ * trace_line is lossless and raises an error for a fix it cannot keep;
+ * trace_summary counts NULL and bad fixes instead, so an audit of a dirty
+ * table completes and says what it left out.
  */
 #include "postgres.h"
 
@@ -51,7 +51,7 @@ typedef enum TASkip
  * Partial states from parallel workers are combined by keeping their sorted
  * arrays as runs, not by merging them: the leader combines serially after
  * the workers are done, and each merge wrote a new array of fresh memory
- * (400 MB and 110,000 page faults on 10 M fixes).  The final function merges
+ * (about 400 MB and 110,000 page faults on 10 M fixes).  The final function merges
  * the runs once, into a buffer it reuses for every group, which stays in
  * the CPU's cache.  More partial states than this are merged as they come.
  */
