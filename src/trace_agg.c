@@ -51,9 +51,10 @@ typedef enum TASkip
  * Partial states from parallel workers are combined by keeping their sorted
  * arrays as runs, not by merging them: the leader combines serially after
  * the workers are done, and each merge wrote a new array of fresh memory
- * (about 400 MB and 110,000 page faults on 10 M fixes).  The final function merges
- * the runs once, into a buffer it reuses for every group, which stays in
- * the CPU's cache.  More partial states than this are merged as they come.
+ * (about 400 MB and 110,000 page faults on 10 M fixes).  The final
+ * function merges the runs once, into a buffer it reuses for every group,
+ * which stays in the CPU's cache.  More partial states than this are
+ * merged as they come.
  */
 #define STATE_MAX_RUNS	6
 
