@@ -115,20 +115,17 @@ SELECT 1001, '2024-01-01'::timestamptz + make_interval(secs => i),
 	ST_SetSRID(ST_MakePoint(i * 1e-5, 42), 4326), i % 9
 FROM generate_series(1, 20000) i;
 ANALYZE part9_fixes;
+-- a view is planned when used: partitionwise, then serial
+CREATE TEMP VIEW part9_answers AS
+SELECT trace_id, md5(trace_line(geom, ts)::bytea::text) AS line,
+	md5(trace_realism(geom, ts)::text) AS realism,
+	(trace_summary(geom, ts)).* FROM part9_fixes GROUP BY trace_id;
 SET enable_partitionwise_aggregate = on;
-SELECT pg_temp.partial_aggs('SELECT trace_id, trace_summary(geom, ts) FROM part9_fixes GROUP BY trace_id')
-	AS partial_aggregates;
-CREATE TABLE part9_result AS
-SELECT trace_id, md5(trace_line(geom, ts)::bytea::text) AS line,
-	md5(trace_realism(geom, ts)::text) AS realism,
-	(trace_summary(geom, ts)).* FROM part9_fixes GROUP BY trace_id;
+SELECT pg_temp.partial_aggs('SELECT * FROM part9_answers') AS partial_aggregates;
+CREATE TABLE part9_result AS SELECT * FROM part9_answers;
 RESET enable_partitionwise_aggregate;
-SELECT pg_temp.partial_aggs('SELECT trace_id, trace_summary(geom, ts) FROM part9_fixes GROUP BY trace_id')
-	AS partial_aggregates;
-CREATE TABLE part9_serial AS
-SELECT trace_id, md5(trace_line(geom, ts)::bytea::text) AS line,
-	md5(trace_realism(geom, ts)::text) AS realism,
-	(trace_summary(geom, ts)).* FROM part9_fixes GROUP BY trace_id;
+SELECT pg_temp.partial_aggs('SELECT * FROM part9_answers') AS partial_aggregates;
+CREATE TABLE part9_serial AS SELECT * FROM part9_answers;
 SELECT count(*) AS traces, count(*) FILTER (WHERE p IS DISTINCT FROM s) AS differing,
 	max((p).fixes) AS longest
 FROM part9_result p FULL JOIN part9_serial s USING (trace_id);

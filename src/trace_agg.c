@@ -61,9 +61,9 @@ typedef enum TASkip
 typedef struct TraceRuns
 {
 	int			n;
-	TAFix	   *fix[STATE_MAX_RUNS];	/* each sorted, in the state's context */
+	TAFix	   *fix[STATE_MAX_RUNS];	/* each sorted; deserialized, so in the
+										 * arena: never pfree'd */
 	size_t		len[STATE_MAX_RUNS];
-	bool		arena[STATE_MAX_RUNS];	/* from the arena: never pfree'd */
 } TraceRuns;
 
 typedef struct FixBlock
@@ -156,11 +156,14 @@ trace_too_large(size_t n)
 			 errhint("Split the trace, e.g. GROUP BY trace id and day.")));
 }
 
-static inline void
-fixes_free(TAFix *fix, bool arena)
+/* fix becomes st's array (palloc'd in its context); the old one is freed */
+static void
+state_set_fix(TraceState *st, TAFix *fix)
 {
-	if (!arena)
-		pfree(fix);
+	if (st->fix && !st->fix_arena)
+		pfree(st->fix);
+	st->fix = fix;
+	st->fix_arena = false;
 }
 
 /* room for more fixes; the array lives in the aggregate's context */
@@ -182,8 +185,7 @@ state_reserve(TraceState *st, size_t more, MemoryContext ctx)
 		TAFix	   *fix = MemoryContextAllocHuge(ctx, cap * sizeof(TAFix));
 
 		memcpy(fix, st->fix, st->n * sizeof(TAFix));
-		st->fix = fix;
-		st->fix_arena = false;
+		state_set_fix(st, fix);
 	}
 	else
 		st->fix = repalloc_huge(st->fix, cap * sizeof(TAFix));
@@ -338,9 +340,7 @@ state_append(TraceState *a, const TAFix *bfix, size_t bn, bool bsorted,
 			state_reserve(a, bn, ctx);	/* raises the size error */
 		out = MemoryContextAllocHuge(ctx, n * sizeof(TAFix));
 		ta_merge_fixes(a->fix, n0, bfix, bn, out);
-		fixes_free(a->fix, a->fix_arena);
-		a->fix = out;
-		a->fix_arena = false;
+		state_set_fix(a, out);
 		a->n = a->cap = n;
 		state_sync_last(a);
 		return;
@@ -362,9 +362,7 @@ state_append(TraceState *a, const TAFix *bfix, size_t bn, bool bsorted,
 		TAFix	   *out = MemoryContextAllocHuge(ctx, a->cap * sizeof(TAFix));
 
 		ta_merge_fixes(a->fix, n0, a->fix + n0, bn, out);
-		fixes_free(a->fix, a->fix_arena);
-		a->fix = out;
-		a->fix_arena = false;
+		state_set_fix(a, out);
 	}
 	state_sync_last(a);
 }
@@ -381,10 +379,7 @@ state_collapse(TraceState *st, MemoryContext ctx)
 	st->runs = NULL;
 	state_flatten(st, ctx);
 	for (i = 0; i < r->n; i++)
-	{
 		state_append(st, r->fix[i], r->len[i], true, ctx);
-		fixes_free(r->fix[i], r->arena[i]);
-	}
 	pfree(r);
 }
 
@@ -401,12 +396,12 @@ state_take_run(TraceState *a, TraceState *b, MemoryContext ctx)
 	if (!b->owned || b->runs != NULL || b->n == 0 || a->n == 0 ||
 		(r != NULL && r->n == STATE_MAX_RUNS))
 		return false;
+	Assert(b->fix_arena);
 	if (r == NULL)
 		r = a->runs = MemoryContextAllocZero(ctx, sizeof(TraceRuns));
 	if (!b->sorted)
 		ta_sort_fixes(b->fix, b->n);
 	r->fix[r->n] = b->fix;
-	r->arena[r->n] = b->fix_arena;
 	r->len[r->n++] = b->n;
 	b->fix = NULL;
 	b->n = b->cap = 0;
@@ -554,12 +549,7 @@ trace_state_combine(PG_FUNCTION_ARGS)
 			state_append(a, b->runs->fix[i], b->runs->len[i], true, ctx);
 	}
 	if (b->owned)
-	{
-		/* made for this call alone: give its memory back */
-		if (b->fix)
-			fixes_free(b->fix, b->fix_arena);
-		pfree(b);
-	}
+		pfree(b);				/* made for this call alone; its fixes are in the arena */
 	PG_RETURN_POINTER(a);
 }
 
