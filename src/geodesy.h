@@ -52,6 +52,14 @@ extern double ta_distance(const TAMetric *mt, double x1, double y1,
 extern void ta_path_lengths(const TAMetric *mt, const double *p, size_t stride,
 							size_t n, double *out);
 
+/*
+ * Vector width of ta_path_lengths: lanes 2 or 4 chooses that width if the
+ * CPU runs it, anything else the widest it runs.  Returns the width in use
+ * (1 without vector types).  ta_path_lengths chooses on its first call;
+ * the unit tests call this to check every width.
+ */
+extern int	ta_path_lanes(int lanes);
+
 /* ellipsoidal geodesic (Vincenty's inverse; spherical fallback near antipodes) */
 extern double ta_geodesic_vincenty(double a, double f, double lon1, double lat1,
 								   double lon2, double lat2);

@@ -378,7 +378,9 @@ test_path_lengths(void)
 	TAMetric	geo,
 				pl;
 	int			i,
-				kind;
+				kind,
+				lanes,
+				widths = 0;
 
 	ta_metric_geodetic(&geo, TA_WGS84_A, TA_WGS84_F);
 	ta_metric_planar(&pl, 0.3048);
@@ -394,25 +396,36 @@ test_path_lengths(void)
 		p[i][2] = i;
 	}
 	p[150][1] = 90.0;			/* a pole */
-	for (kind = 0; kind < 2; kind++)
+	/* every vector width this CPU runs, the widest last (it stays chosen) */
+	for (lanes = 2; lanes <= 4; lanes *= 2)
 	{
-		const TAMetric *mt = kind == 0 ? &geo : &pl;
-		int			bad = 0;
+		if (ta_path_lanes(lanes) != lanes)
+			continue;
+		widths++;
+		for (kind = 0; kind < 2; kind++)
+		{
+			const TAMetric *mt = kind == 0 ? &geo : &pl;
+			int			bad = 0;
+			int			start,
+						n;
 
-		int			start,
-					n;
-
-		for (start = 0; start < 40; start++)
-			for (n = 2; start + n <= 300; n += (n < 140 ? 1 : 37))
-			{
-				ta_path_lengths(mt, &p[start][0], 3, n, out);
-				for (i = 0; i + 1 < n; i++)
-					if (out[i] != ta_distance(mt, p[start + i][0], p[start + i][1],
-											  p[start + i + 1][0], p[start + i + 1][1]))
-						bad++;
-			}
-		CHECK_INT(bad, 0);
+			for (start = 0; start < 40; start++)
+				for (n = 2; start + n <= 300; n += (n < 140 ? 1 : 37))
+				{
+					ta_path_lengths(mt, &p[start][0], 3, n, out);
+					for (i = 0; i + 1 < n; i++)
+						if (out[i] != ta_distance(mt, p[start + i][0], p[start + i][1],
+												  p[start + i + 1][0], p[start + i + 1][1]))
+							bad++;
+				}
+			CHECK_INT(bad, 0);
+		}
 	}
+	/* two lanes wherever the compiler has vector types */
+	CHECK(widths >= 1 || ta_path_lanes(0) == 1);
+	CHECK_INT(ta_path_lanes(0), ta_path_lanes(8));
+	fprintf(stderr, "ta_path_lengths: %d vector widths checked, %d lanes in use\n",
+			widths, ta_path_lanes(0));
 	/* fewer than two points: no leg, nothing written */
 	out[0] = -1;
 	ta_path_lengths(&geo, &p[0][0], 3, 1, out);
