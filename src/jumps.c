@@ -260,19 +260,6 @@ ta_find_jumps(const TAFix *fix, size_t n, const TAMetric *mt,
 	sum->t_start = sum->t_end = NAN;
 	if (n == 0)
 		return;
-	/* sums in locals: stores through sum could alias fix, so went to memory */
-	t_start = t_end = fix[0].m;
-	for (i = 1; i < n; i++)
-	{
-		if (fix[i].m < t_start)
-			t_start = fix[i].m;
-		if (fix[i].m > t_end)
-			t_end = fix[i].m;
-	}
-	sum->t_start = t_start;
-	sum->t_end = t_end;
-	sum->duration_s = t_end - t_start;
-
 	s.fix = fix;
 	s.n = n;
 	s.leg_base = 0;
@@ -382,4 +369,28 @@ ta_find_jumps(const TAFix *fix, size_t n, const TAMetric *mt,
 	}
 	sum->length_m = length;
 	sum->max_speed_mps = vmax;
+
+	/*
+	 * Every leg was checked for time going backwards (the scan's own legs,
+	 * and find_spike_end's inside a spike): without one, the times never
+	 * decrease and the ends are the first and last fix.  Otherwise one more
+	 * pass finds them.
+	 */
+	t_start = fix[0].m;
+	t_end = fix[n - 1].m;
+	if (sum->counts[TA_TIME_BACKWARDS] > 0)
+	{
+		/* in locals: stores through sum could alias fix, so went to memory */
+		t_end = t_start;
+		for (i = 1; i < n; i++)
+		{
+			if (fix[i].m < t_start)
+				t_start = fix[i].m;
+			if (fix[i].m > t_end)
+				t_end = fix[i].m;
+		}
+	}
+	sum->t_start = t_start;
+	sum->t_end = t_end;
+	sum->duration_s = t_end - t_start;
 }

@@ -419,6 +419,66 @@ test_time_backwards(void)
 	CHECK_NEAR(s.t_end, T0 + 1000, 0);
 }
 
+/*
+ * The time range is the earliest and latest fix whatever the order: random
+ * traces with spikes, swapped, repeated and far-off times (ta_find_jumps
+ * takes the ends without a pass when no leg went back in time).
+ */
+static void
+test_time_range_random(void)
+{
+	static TAFix fix[80];
+	TAMetric	mt;
+	TAJumpParams prm = profile("car");
+	TAJumpSummary s;
+	int			trial,
+				bad = 0,
+				backwards = 0;
+
+	ta_metric_geodetic(&mt, TA_WGS84_A, TA_WGS84_F);
+	srand(11);
+	for (trial = 0; trial < 3000; trial++)
+	{
+		size_t		n = 1 + rand() % 80,
+					i;
+		double		lo,
+					hi;
+
+		straight(fix, n, 10.0 + rand() % 30, 1.0 + rand() % 5);
+		for (i = 0; i < n; i++)
+		{
+			int			r = rand() % 40;
+
+			if (r == 0)
+				fix[i].x += 0.5;	/* a teleport: spikes and speed */
+			else if (r == 1 && i > 0)
+				fix[i].m = fix[i - 1].m;	/* a repeated time */
+			else if (r == 2 && i + 1 < n)
+			{
+				double		t = fix[i].m;	/* two times swapped */
+
+				fix[i].m = fix[i + 1].m;
+				fix[i + 1].m = t;
+			}
+			else if (r == 3)
+				fix[i].m += (rand() % 2 ? 1 : -1) * 5000.0;	/* far off */
+		}
+		lo = hi = fix[0].m;
+		for (i = 1; i < n; i++)
+		{
+			lo = fmin(lo, fix[i].m);
+			hi = fmax(hi, fix[i].m);
+		}
+		ta_find_jumps(fix, n, &mt, &prm, NULL, NULL, NULL, &s);
+		if (s.t_start != lo || s.t_end != hi || s.duration_s != hi - lo)
+			bad++;
+		backwards += s.counts[TA_TIME_BACKWARDS] > 0;
+	}
+	CHECK_INT(bad, 0);
+	/* both ways of finding the range were taken */
+	CHECK(backwards > 300 && backwards < 2700);
+}
+
 static void
 test_gap(void)
 {
@@ -786,6 +846,7 @@ main(void)
 	RUN(test_permanent_shift);
 	RUN(test_duplicate_time);
 	RUN(test_time_backwards);
+	RUN(test_time_range_random);
 	RUN(test_gap);
 	RUN(test_acceleration);
 	RUN(test_stationary_noise);
