@@ -104,6 +104,10 @@ ta_fix_cmp(const TAFix *a, const TAFix *b)
 extern void ta_merge_fixes(const TAFix *a, size_t na, const TAFix *b, size_t nb,
 						   TAFix *out);
 
+/* the same for three runs, in one pass */
+extern void ta_merge3_fixes(const TAFix *a, size_t na, const TAFix *b, size_t nb,
+							const TAFix *c, size_t nc, TAFix *out);
+
 /* sorts fixes in ta_fix_cmp order */
 extern void ta_sort_fixes(TAFix *fix, size_t n);
 

@@ -655,12 +655,15 @@ state_fixes(FunctionCallInfo fcinfo, TraceState *st, MemoryContext ctx, size_t *
 	MergeBuf   *mb = (MergeBuf *) fcinfo->flinfo->fn_extra;
 	const TAFix *cur = st->fix;
 	size_t		total = state_count(st);
-	int			i;
+	TraceRuns  *r;
+	int			i,
+				k;
 
 	if (st->runs != NULL && total > MERGE_BUF_FIXES)
 		state_collapse(st, ctx);
 	*n = st->n;
-	if (st->runs == NULL)
+	r = st->runs;
+	if (r == NULL)
 		return st->fix;
 	if (mb == NULL)
 		mb = fcinfo->flinfo->fn_extra =
@@ -678,11 +681,24 @@ state_fixes(FunctionCallInfo fcinfo, TraceState *st, MemoryContext ctx, size_t *
 		}
 		mb->cap = cap;
 	}
-	for (i = 0; i < st->runs->n; i++)
+	/* three at a time: a leader's and two workers' states in one pass */
+	for (i = 0, k = 0; i < r->n; k++)
 	{
-		ta_merge_fixes(cur, *n, st->runs->fix[i], st->runs->len[i], mb->buf[i & 1]);
-		cur = mb->buf[i & 1];
-		*n += st->runs->len[i];
+		TAFix	   *out = mb->buf[k & 1];
+
+		if (i + 1 < r->n)
+		{
+			ta_merge3_fixes(cur, *n, r->fix[i], r->len[i], r->fix[i + 1], r->len[i + 1], out);
+			*n += r->len[i] + r->len[i + 1];
+			i += 2;
+		}
+		else
+		{
+			ta_merge_fixes(cur, *n, r->fix[i], r->len[i], out);
+			*n += r->len[i];
+			i++;
+		}
+		cur = out;
 	}
 	return cur;
 }

@@ -784,6 +784,59 @@ test_sort_rotated(void)
 		CHECK(f[k - 1].m <= f[k].m);
 }
 
+/*
+ * ta_merge3_fixes gives what sorting the three runs together gives: random
+ * runs (some empty) whose fixes share times often, and positions too, so
+ * both its branch-free choice and its ties are taken.
+ */
+static void
+test_merge3(void)
+{
+	static TAFix r[3][40],
+				all[120],
+				out[121];
+	size_t		n[3];
+	int			trial,
+				bad = 0,
+				ties = 0;
+
+	srand(5);
+	for (trial = 0; trial < 5000; trial++)
+	{
+		size_t		total = 0,
+					i;
+		int			k;
+
+		for (k = 0; k < 3; k++)
+		{
+			n[k] = (size_t) (rand() % 41);
+			for (i = 0; i < n[k]; i++)
+			{
+				/* few distinct times (ties) on most trials */
+				r[k][i].m = (double) (rand() % (trial % 3 ? 200 : 30));
+				r[k][i].x = (double) (rand() % 3);
+				r[k][i].y = (double) (rand() % 2);
+				all[total++] = r[k][i];
+			}
+			ta_sort_fixes(r[k], n[k]);
+		}
+		ta_sort_fixes(all, total);
+		out[total].m = -1;		/* a canary past the end */
+		ta_merge3_fixes(r[0], n[0], r[1], n[1], r[2], n[2], out);
+		for (i = 0; i < total; i++)
+		{
+			if (ta_fix_cmp(&out[i], &all[i]) != 0)
+				bad++;
+			if (i > 0 && out[i].m == out[i - 1].m)
+				ties++;
+		}
+		if (out[total].m != -1)
+			bad++;
+	}
+	CHECK_INT(bad, 0);
+	CHECK(ties > 10000);
+}
+
 static void
 test_summary(void)
 {
@@ -852,6 +905,7 @@ main(void)
 	RUN(test_stationary_noise);
 	RUN(test_sort_fixes);
 	RUN(test_sort_rotated);
+	RUN(test_merge3);
 	RUN(test_summary);
 	return unit_finish("jumps");
 }
