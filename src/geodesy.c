@@ -479,9 +479,7 @@ ta_path_lanes(int lanes)
 	if (__builtin_cpu_supports("avx2"))
 		best = 4;
 #endif
-	if (lanes != 2 && lanes != 4)
-		lanes = best;
-	else if (lanes > best)
+	if ((lanes != 2 && lanes != 4) || lanes > best)
 		lanes = best;
 	path_block = path_block2;
 #ifdef TA_HAVE_AVX2_PATH
@@ -520,13 +518,15 @@ ta_path_lengths(const TAMetric *mt, const double *p, size_t stride, size_t n,
 			out[i] = ta_distance(mt, p[0], p[1], p[stride], p[stride + 1]);
 		return;
 	}
+#ifdef TA_HAVE_VEC2
+	if (path_block == NULL)
+		ta_path_lanes(0);		/* the first call chooses the width */
+#endif
 	while (i + 1 < n)
 	{
 		size_t		m = 0;
 
 #ifdef TA_HAVE_VEC2
-		if (path_block == NULL)
-			ta_path_lanes(0);
 		m = path_block(mt, p + i * stride, stride, n - i, out + i);
 #endif
 		if (m == 0)

@@ -441,12 +441,15 @@ ta_find_jumps(const TAFix *fix, size_t n, const TAMetric *mt,
 	 * decrease and the ends are the first and last fix.  Otherwise one more
 	 * pass finds them.
 	 */
-	t_start = fix[0].m;
-	t_end = fix[n - 1].m;
-	if (sum->counts[TA_TIME_BACKWARDS] > 0)
+	if (sum->counts[TA_TIME_BACKWARDS] == 0)
+	{
+		t_start = fix[0].m;
+		t_end = fix[n - 1].m;
+	}
+	else
 	{
 		/* in locals: stores through sum could alias fix, so went to memory */
-		t_end = t_start;
+		t_start = t_end = fix[0].m;
 		for (i = 1; i < n; i++)
 		{
 			if (fix[i].m < t_start)
