@@ -787,17 +787,23 @@ test_sort_rotated(void)
 /*
  * ta_merge3_fixes gives what sorting the three runs together gives: random
  * runs (some empty) whose fixes share times often, and positions too, so
- * both its branch-free choice and its ties are taken.
+ * both its branch-free choices and its ties are taken.  Fixes that compare
+ * equal may still differ in their bits (0.0 and -0.0): they must come in
+ * the order of the runs, as from two stable pairwise merges.
  */
 static void
 test_merge3(void)
 {
 	static TAFix r[3][40],
 				all[120],
-				out[121];
+				ab[80],
+				ref[120],
+				buf[122];
+	TAFix	   *out = buf + 1;
 	size_t		n[3];
 	int			trial,
 				bad = 0,
+				unstable = 0,
 				ties = 0;
 
 	srand(5);
@@ -815,25 +821,31 @@ test_merge3(void)
 				/* few distinct times (ties) on most trials */
 				r[k][i].m = (double) (rand() % (trial % 3 ? 200 : 30));
 				r[k][i].x = (double) (rand() % 3);
-				r[k][i].y = (double) (rand() % 2);
+				/* the run's own zero: equal to the others', not the same bits */
+				r[k][i].y = rand() % 2 ? 1.0 : (k == 1 ? -0.0 : 0.0);
 				all[total++] = r[k][i];
 			}
 			ta_sort_fixes(r[k], n[k]);
 		}
 		ta_sort_fixes(all, total);
-		out[total].m = -1;		/* a canary past the end */
+		ta_merge_fixes(r[0], n[0], r[1], n[1], ab);
+		ta_merge_fixes(ab, n[0] + n[1], r[2], n[2], ref);
+		buf[0].m = out[total].m = -1;	/* canaries at both ends */
 		ta_merge3_fixes(r[0], n[0], r[1], n[1], r[2], n[2], out);
 		for (i = 0; i < total; i++)
 		{
 			if (ta_fix_cmp(&out[i], &all[i]) != 0)
 				bad++;
+			if (memcmp(&out[i], &ref[i], sizeof(TAFix)) != 0)
+				unstable++;
 			if (i > 0 && out[i].m == out[i - 1].m)
 				ties++;
 		}
-		if (out[total].m != -1)
+		if (out[total].m != -1 || buf[0].m != -1)
 			bad++;
 	}
 	CHECK_INT(bad, 0);
+	CHECK_INT(unstable, 0);
 	CHECK(ties > 10000);
 }
 
