@@ -6,7 +6,7 @@ EXTVERSION = 0.1
 
 MODULE_big = traceaudit
 # pure C (no PostgreSQL headers): unit tested and fuzzed under tests/
-CORE_OBJS  = src/gser.o src/geodesy.o src/jumps.o src/fingerprint.o src/realism.o src/mobility.o \
+CORE_OBJS  = src/gser.o src/geodesy.o src/jumps.o src/fixpack.o src/fingerprint.o src/realism.o src/mobility.o \
              src/dataset.o
 OBJS       = $(CORE_OBJS) src/srid.o src/geom.o src/trace_agg.o src/jumps_fmgr.o \
              src/fingerprint_fmgr.o src/realism_fmgr.o \

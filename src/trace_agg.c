@@ -23,9 +23,10 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
+#include "fixpack.h"
 #include "traceaudit.h"
 
-#define STATE_MAGIC		0x54415332	/* "TAS2": serialized state version */
+#define STATE_MAGIC		0x54415333	/* "TAS3": serialized state version */
 
 typedef enum TASkip
 {
@@ -48,22 +49,32 @@ typedef enum TASkip
 #define BLOCK_MAX_BYTES	2048
 
 /*
- * Partial states from parallel workers are combined by keeping their sorted
- * arrays as runs, not by merging them: the leader combines serially after
- * the workers are done, and each merge wrote a new array of fresh memory
- * (about 400 MB and 110,000 page faults on 10 M fixes).  The final
- * function merges the runs once, into a buffer it reuses for every group,
- * which stays in the CPU's cache.  More partial states than this are
- * merged as they come.
+ * A partial state travels sorted and packed (fixpack.c: about 15 bytes a
+ * fix instead of 24), and the leader keeps it packed, as received, in the
+ * aggregate's arena: what it receives, copies and holds until the final
+ * functions is what limits a parallel GROUP BY, and it grows with the bytes.
+ */
+typedef struct PackedRun
+{
+	const uint8 *data;			/* in the arena: never pfree'd */
+	size_t		bytes;
+	size_t		n;				/* fixes; 0 = no run */
+} PackedRun;
+
+/*
+ * Partial states are combined by keeping their packed runs, not by merging
+ * them: the leader combines serially after the workers are done, and each
+ * merge wrote a new array of fresh memory (about 400 MB and 110,000 page
+ * faults on 10 M fixes).  The final function unpacks and merges the runs
+ * once, in buffers it reuses for every group, which stay in the CPU's
+ * cache.  More partial states than this are merged into the state's array.
  */
 #define STATE_MAX_RUNS	6
 
 typedef struct TraceRuns
 {
 	int			n;
-	TAFix	   *fix[STATE_MAX_RUNS];	/* each sorted; deserialized, so in the
-										 * arena: never pfree'd */
-	size_t		len[STATE_MAX_RUNS];
+	PackedRun	run[STATE_MAX_RUNS];
 } TraceRuns;
 
 typedef struct FixBlock
@@ -98,9 +109,9 @@ typedef struct TraceState
 	MemoryContext ctx;			/* the aggregate's, where the state lives */
 	size_t		cap;
 	TAFix	   *fix;
-	bool		fix_arena;		/* fix[] is from the arena: never repalloc'd or pfree'd */
 	FixBlock   *head;
-	TraceRuns  *runs;			/* sorted runs besides fix[]: combine, or NULL */
+	PackedRun	packed;			/* deserial's: the fixes as received */
+	TraceRuns  *runs;			/* other states' packed runs: combine, or NULL */
 	int64		skipped[TA_NSKIP];
 	int64		rejected[TA_NREJECT];
 } TraceState;
@@ -160,10 +171,9 @@ trace_too_large(size_t n)
 static void
 state_set_fix(TraceState *st, TAFix *fix)
 {
-	if (st->fix && !st->fix_arena)
+	if (st->fix)
 		pfree(st->fix);
 	st->fix = fix;
-	st->fix_arena = false;
 }
 
 /* room for more fixes; the array lives in the aggregate's context */
@@ -180,27 +190,20 @@ state_reserve(TraceState *st, size_t more, MemoryContext ctx)
 		trace_too_large(need);
 	if (st->fix == NULL)
 		st->fix = MemoryContextAllocHuge(ctx, cap * sizeof(TAFix));
-	else if (st->fix_arena)
-	{
-		TAFix	   *fix = MemoryContextAllocHuge(ctx, cap * sizeof(TAFix));
-
-		memcpy(fix, st->fix, st->n * sizeof(TAFix));
-		state_set_fix(st, fix);
-	}
 	else
 		st->fix = repalloc_huge(st->fix, cap * sizeof(TAFix));
 	st->cap = cap;
 }
 
-/* all fixes of st: in fix[], the blocks and the runs */
+/* all fixes of st: in fix[], the blocks, its packed run and the runs */
 static size_t
 state_count(const TraceState *st)
 {
-	size_t		n = st->n + st->nblocked;
+	size_t		n = st->n + st->nblocked + st->packed.n;
 	int			i;
 
 	for (i = 0; st->runs && i < st->runs->n; i++)
-		n += st->runs->len[i];
+		n += st->runs->run[i].n;
 	return n;
 }
 
@@ -367,25 +370,43 @@ state_append(TraceState *a, const TAFix *bfix, size_t bn, bool bsorted,
 	state_sync_last(a);
 }
 
-/* merges st's runs into fix[], so it holds all its fixes, sorted */
+/* adds a packed run's fixes to st (unpacked in passing) */
+static void
+state_append_packed(TraceState *st, const PackedRun *run, MemoryContext ctx)
+{
+	TAFix	   *tmp;
+
+	if (run->n == 0)
+		return;
+	tmp = MemoryContextAllocHuge(ctx, run->n * sizeof(TAFix));
+	ta_unpack(run->data, run->bytes, run->n, tmp);
+	state_append(st, tmp, run->n, true, ctx);
+	pfree(tmp);
+}
+
+/* merges st's packed run and runs into fix[], so it holds all its fixes, sorted */
 static void
 state_collapse(TraceState *st, MemoryContext ctx)
 {
 	TraceRuns  *r = st->runs;
+	PackedRun	own = st->packed;
 	int			i;
 
-	if (r == NULL)
+	if (r == NULL && own.n == 0)
 		return;
 	st->runs = NULL;
+	st->packed.n = 0;
 	state_flatten(st, ctx);
-	for (i = 0; i < r->n; i++)
-		state_append(st, r->fix[i], r->len[i], true, ctx);
-	pfree(r);
+	state_append_packed(st, &own, ctx);
+	for (i = 0; r && i < r->n; i++)
+		state_append_packed(st, &r->run[i], ctx);
+	if (r)
+		pfree(r);
 }
 
 /*
- * Keeps b's fixes as a run of a, without copying them: only for b made by
- * trace_state_deserial, whose array nothing else refers to.  False when b
+ * Keeps b's packed run as a run of a, without copying it: only for b made
+ * by trace_state_deserial, whose run nothing else refers to.  False when b
  * cannot be taken so.
  */
 static bool
@@ -393,18 +414,19 @@ state_take_run(TraceState *a, TraceState *b, MemoryContext ctx)
 {
 	TraceRuns  *r = a->runs;
 
-	if (!b->owned || b->runs != NULL || b->n == 0 || a->n == 0 ||
-		(r != NULL && r->n == STATE_MAX_RUNS))
+	if (!b->owned || b->n > 0 || b->nblocked > 0 || b->runs != NULL)
 		return false;
-	Assert(b->fix_arena);
+	if (b->packed.n == 0)
+		return true;
+	if (r != NULL && r->n == STATE_MAX_RUNS)
+	{
+		state_collapse(a, ctx);
+		r = NULL;
+	}
 	if (r == NULL)
 		r = a->runs = MemoryContextAllocZero(ctx, sizeof(TraceRuns));
-	if (!b->sorted)
-		ta_sort_fixes(b->fix, b->n);
-	r->fix[r->n] = b->fix;
-	r->len[r->n++] = b->n;
-	b->fix = NULL;
-	b->n = b->cap = 0;
+	r->run[r->n++] = b->packed;
+	b->packed.n = 0;
 	return true;
 }
 
@@ -538,19 +560,76 @@ trace_state_combine(PG_FUNCTION_ARGS)
 		a->skipped[i] += b->skipped[i];
 	for (i = 0; i < TA_NREJECT; i++)
 		a->rejected[i] += b->rejected[i];
-	state_flatten(a, ctx);
-	state_flatten(b, ctx);
 	if (!state_take_run(a, b, ctx))
 	{
 		/* copies: b may be referred to elsewhere */
+		state_flatten(a, ctx);
+		state_flatten(b, ctx);
 		if (b->n > 0)
 			state_append(a, b->fix, b->n, b->sorted, ctx);
+		state_append_packed(a, &b->packed, ctx);
 		for (i = 0; b->runs && i < b->runs->n; i++)
-			state_append(a, b->runs->fix[i], b->runs->len[i], true, ctx);
+			state_append_packed(a, &b->runs->run[i], ctx);
 	}
 	if (b->owned)
-		pfree(b);				/* made for this call alone; its fixes are in the arena */
+		pfree(b);				/* made for this call alone; its run is in the arena */
 	PG_RETURN_POINTER(a);
+}
+
+/*
+ * All of st's fixes in one sorted array, for serial: the array of the
+ * function's own (fn_extra) that serial reuses for every group, or for a
+ * trace longer than that a temporary one (*tmp, to pfree).  Sorting here
+ * spares the leader: it sorts nothing the workers send.
+ */
+#define SERIAL_BUF_FIXES	(1 << 16)
+
+typedef struct SerialBuf
+{
+	TAFix	   *fix;
+	size_t		cap;
+} SerialBuf;
+
+static TAFix *
+state_gather(FunctionCallInfo fcinfo, TraceState *st, size_t n, TAFix **tmp)
+{
+	SerialBuf  *sb = (SerialBuf *) fcinfo->flinfo->fn_extra;
+	TAFix	   *fix;
+	FixBlock   *b;
+	size_t		k;
+
+	*tmp = NULL;
+	if (n > SERIAL_BUF_FIXES)
+		fix = *tmp = MemoryContextAllocHuge(CurrentMemoryContext, n * sizeof(TAFix));
+	else
+	{
+		if (sb == NULL)
+			sb = fcinfo->flinfo->fn_extra =
+				MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(SerialBuf));
+		if (sb->cap < n)
+		{
+			if (sb->fix)
+				pfree(sb->fix);
+			sb->fix = NULL;		/* in case the next allocation fails */
+			sb->cap = Min(Max(pg_nextpower2_64(n), 1024), SERIAL_BUF_FIXES);
+			sb->fix = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sb->cap * sizeof(TAFix));
+		}
+		fix = sb->fix;
+	}
+	if (st->n > 0)
+		memcpy(fix, st->fix, st->n * sizeof(TAFix));
+	k = st->n;
+	for (b = st->head; b; b = b->next)
+	{
+		uint32		bn = block_count(st, b);
+
+		memcpy(fix + k, b->fix, bn * sizeof(TAFix));
+		k += bn;
+	}
+	Assert(k == n);
+	if (!st->sorted)
+		ta_sort_fixes(fix, n);
+	return fix;
 }
 
 Datum
@@ -558,26 +637,39 @@ trace_state_serial(PG_FUNCTION_ARGS)
 {
 	TraceState *st = (TraceState *) PG_GETARG_POINTER(0);
 	StringInfoData buf;
-	FixBlock   *b;
+	TAFix	   *fix,
+			   *tmp;
+	TAPacking	pk;
+	size_t		n,
+				bytes;
 	int			i;
 
+	/* a leader's combined state (PostgreSQL 15 serializes none): one array */
 	state_collapse(st, ta_agg_context(fcinfo, "trace_state_serial"));
+	n = st->n + st->nblocked;
+	fix = state_gather(fcinfo, st, n, &tmp);
+	bytes = ta_pack_plan(fix, n, &pk);
+	if (bytes > MaxAllocSize - 256)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("partial state of a trace of %zu fixes is too large to send (%zu bytes)", n, bytes),
+				 errhint("Split the trace, e.g. GROUP BY trace id and day, or SET max_parallel_workers_per_gather = 0.")));
 	pq_begintypsend(&buf);
 	pq_sendint32(&buf, STATE_MAGIC);
 	pq_sendint32(&buf, st->srid);
 	pq_sendint32(&buf, st->profile);
-	pq_sendint32(&buf, st->sorted ? 1 : 0);
 	for (i = 0; i < TA_NSKIP; i++)
 		pq_sendint64(&buf, st->skipped[i]);
 	for (i = 0; i < TA_NREJECT; i++)
 		pq_sendint64(&buf, st->rejected[i]);
-	pq_sendint64(&buf, (int64) (st->n + st->nblocked));
-	/* fixes in native byte order: the state never leaves this server build */
-	enlargeStringInfo(&buf, (st->n + st->nblocked) * sizeof(TAFix));
-	if (st->n > 0)
-		appendBinaryStringInfo(&buf, (const char *) st->fix, st->n * sizeof(TAFix));
-	for (b = st->head; b; b = b->next)
-		appendBinaryStringInfo(&buf, (const char *) b->fix, block_count(st, b) * sizeof(TAFix));
+	pq_sendint64(&buf, (int64) n);
+	/* the fixes sorted and packed: the state never leaves this server build */
+	enlargeStringInfo(&buf, (int) bytes);
+	ta_pack(fix, n, &pk, (uint8 *) buf.data + buf.len);
+	buf.len += (int) bytes;
+	buf.data[buf.len] = '\0';
+	if (tmp)
+		pfree(tmp);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
@@ -589,6 +681,8 @@ trace_state_deserial(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 	TraceState *st = state_new(ctx);
 	int64		n;
+	size_t		bytes;
+	const uint8 *data;
 	int			i;
 
 	buf.data = VARDATA_ANY(b);
@@ -601,14 +695,15 @@ trace_state_deserial(PG_FUNCTION_ARGS)
 				 errmsg("invalid traceaudit aggregate state")));
 	st->srid = pq_getmsgint(&buf, 4);
 	st->profile = pq_getmsgint(&buf, 4);
-	st->sorted = pq_getmsgint(&buf, 4) != 0;
 	for (i = 0; i < TA_NSKIP; i++)
 		st->skipped[i] = pq_getmsgint64(&buf);
 	for (i = 0; i < TA_NREJECT; i++)
 		st->rejected[i] = pq_getmsgint64(&buf);
 	n = pq_getmsgint64(&buf);
-	if (n < 0 || (uint64) n != (uint64) (buf.len - buf.cursor) / sizeof(TAFix) ||
-		(size_t) (buf.len - buf.cursor) != (size_t) n * sizeof(TAFix) ||
+	data = (const uint8 *) buf.data + buf.cursor;
+	bytes = (size_t) (buf.len - buf.cursor);
+	if (n < 0 || (uint64) n > MaxAllocHugeSize / sizeof(TAFix) ||
+		!ta_unpack_valid(data, bytes, (size_t) n) ||
 		st->profile < -1 || st->profile >= TA_NPROFILES)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
@@ -618,53 +713,43 @@ trace_state_deserial(PG_FUNCTION_ARGS)
 	if (n > 0)
 	{
 		/*
-		 * From an arena: exact sizes, no header, nothing freed one by one.
-		 * Its memory is fresh in the leader, which reads all partial
-		 * states: in the benchmark, deserializing took 47 to 273 ms with
-		 * huge pages (a fresh one cost about 2 ms on the test machine, a
-		 * virtual one) and a steady 108 to 119 ms with 4 kB pages.
+		 * Kept packed, in an arena: exact sizes, no header, nothing freed
+		 * one by one.  Its memory is fresh in the leader, which holds all
+		 * partial states: in the benchmark, with huge pages (a fresh one
+		 * cost about 2 ms on the test machine, a virtual one) deserializing
+		 * took 47 to 273 ms, with 4 kB pages a steady 108 to 119 ms.
 		 */
-		st->fix = ta_arena_alloc(fcinfo, ctx, (size_t) n * sizeof(TAFix), MAXIMUM_ALIGNOF, false);
-		st->fix_arena = true;
-		st->cap = (size_t) n;
-		memcpy(st->fix, buf.data + buf.cursor, (size_t) n * sizeof(TAFix));
-		st->n = (size_t) n;
+		uint8	   *copy = ta_arena_alloc(fcinfo, ctx, bytes, MAXIMUM_ALIGNOF, false);
+
+		memcpy(copy, data, bytes);
+		st->packed.data = copy;
+		st->packed.bytes = bytes;
+		st->packed.n = (size_t) n;
 	}
-	state_sync_last(st);
 	st->owned = true;
 	PG_RETURN_POINTER(st);
 }
 
 /*
- * The fixes of st in order: fix[] itself, or fix[] and the runs merged into
- * a buffer of the final function's own (fn_extra), which every group
- * reuses while it fits in the CPU's cache.  A larger trace's runs are
- * merged into its state instead.
+ * The fixes of st in order: fix[] itself, or fix[] and the packed runs
+ * unpacked and merged in buffers of the final function's own (fn_extra),
+ * which every group reuses while it fits in the CPU's cache.  A larger
+ * trace's runs are merged into its state instead.
  */
-#define MERGE_BUF_FIXES	(1 << 16)	/* 1.5 MB */
+#define MERGE_BUF_FIXES	(1 << 16)	/* 1.5 MB a buffer */
 
 typedef struct MergeBuf
 {
-	TAFix	   *buf[2];
+	TAFix	   *buf[3];			/* two to merge into, one to unpack into */
 	size_t		cap;
 } MergeBuf;
 
-static const TAFix *
-state_fixes(FunctionCallInfo fcinfo, TraceState *st, MemoryContext ctx, size_t *n)
+static MergeBuf *
+merge_buf(FunctionCallInfo fcinfo, size_t total)
 {
 	MergeBuf   *mb = (MergeBuf *) fcinfo->flinfo->fn_extra;
-	const TAFix *cur = st->fix;
-	size_t		total = state_count(st);
-	TraceRuns  *r;
-	int			i,
-				k;
+	int			i;
 
-	if (st->runs != NULL && total > MERGE_BUF_FIXES)
-		state_collapse(st, ctx);
-	*n = st->n;
-	r = st->runs;
-	if (r == NULL)
-		return st->fix;
 	if (mb == NULL)
 		mb = fcinfo->flinfo->fn_extra =
 			MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(MergeBuf));
@@ -672,7 +757,7 @@ state_fixes(FunctionCallInfo fcinfo, TraceState *st, MemoryContext ctx, size_t *
 	{
 		size_t		cap = Min(Max(pg_nextpower2_64(total), 1024), MERGE_BUF_FIXES);
 
-		for (i = 0; i < 2; i++)
+		for (i = 0; i < 3; i++)
 		{
 			if (mb->buf[i])
 				pfree(mb->buf[i]);
@@ -681,21 +766,68 @@ state_fixes(FunctionCallInfo fcinfo, TraceState *st, MemoryContext ctx, size_t *
 		}
 		mb->cap = cap;
 	}
+	return mb;
+}
+
+/* unpacks run at *dec and lists it as a source; *dec moves past it */
+static void
+add_source(const PackedRun *run, TAFix **dec, const TAFix **src, size_t *len, int *nsrc)
+{
+	if (run->n == 0)
+		return;
+	ta_unpack(run->data, run->bytes, run->n, *dec);
+	src[*nsrc] = *dec;
+	len[(*nsrc)++] = run->n;
+	*dec += run->n;
+}
+
+static const TAFix *
+state_fixes(FunctionCallInfo fcinfo, TraceState *st, MemoryContext ctx, size_t *n)
+{
+	const TAFix *src[STATE_MAX_RUNS + 2];
+	size_t		len[STATE_MAX_RUNS + 2];
+	int			nsrc = 0,
+				i,
+				k;
+	size_t		total = state_count(st);
+	MergeBuf   *mb;
+	TAFix	   *dec;
+	const TAFix *cur;
+
+	if (total > MERGE_BUF_FIXES)
+		state_collapse(st, ctx);
+	if (st->packed.n == 0 && st->runs == NULL)
+	{
+		*n = st->n;
+		return st->fix;
+	}
+	mb = merge_buf(fcinfo, total);
+	dec = mb->buf[2];
+	if (st->n > 0)
+	{
+		src[nsrc] = st->fix;
+		len[nsrc++] = st->n;
+	}
+	add_source(&st->packed, &dec, src, len, &nsrc);
+	for (i = 0; st->runs && i < st->runs->n; i++)
+		add_source(&st->runs->run[i], &dec, src, len, &nsrc);
 	/* three at a time: a leader's and two workers' states in one pass */
-	for (i = 0, k = 0; i < r->n; k++)
+	cur = src[0];
+	*n = len[0];
+	for (i = 1, k = 0; i < nsrc; k++)
 	{
 		TAFix	   *out = mb->buf[k & 1];
 
-		if (i + 1 < r->n)
+		if (i + 1 < nsrc)
 		{
-			ta_merge3_fixes(cur, *n, r->fix[i], r->len[i], r->fix[i + 1], r->len[i + 1], out);
-			*n += r->len[i] + r->len[i + 1];
+			ta_merge3_fixes(cur, *n, src[i], len[i], src[i + 1], len[i + 1], out);
+			*n += len[i] + len[i + 1];
 			i += 2;
 		}
 		else
 		{
-			ta_merge_fixes(cur, *n, r->fix[i], r->len[i], out);
-			*n += r->len[i];
+			ta_merge_fixes(cur, *n, src[i], len[i], out);
+			*n += len[i];
 			i++;
 		}
 		cur = out;
