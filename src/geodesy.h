@@ -53,7 +53,7 @@ extern void ta_path_lengths(const TAMetric *mt, const double *p, size_t stride,
 							size_t n, double *out);
 
 /*
- * Vector width of ta_path_lengths: lanes 2 or 4 chooses that width if the
+ * Vector width of ta_path_lengths: lanes 2, 4 or 8 chooses that width if the
  * CPU runs it, anything else the widest it runs.  Returns the width in use
  * (1 without vector types).  ta_path_lengths chooses on its first call;
  * the unit tests call this to check every width.

@@ -397,7 +397,7 @@ test_path_lengths(void)
 	}
 	p[150][1] = 90.0;			/* a pole */
 	/* every vector width this CPU runs, the widest last (it stays chosen) */
-	for (lanes = 2; lanes <= 4; lanes *= 2)
+	for (lanes = 2; lanes <= 8; lanes *= 2)
 	{
 		if (ta_path_lanes(lanes) != lanes)
 			continue;
@@ -423,7 +423,7 @@ test_path_lengths(void)
 	}
 	/* two lanes wherever the compiler has vector types */
 	CHECK(widths >= 1 || ta_path_lanes(0) == 1);
-	CHECK_INT(ta_path_lanes(0), ta_path_lanes(8));
+	CHECK_INT(ta_path_lanes(0), ta_path_lanes(16));
 	fprintf(stderr, "ta_path_lengths: %d vector widths checked, %d lanes in use\n",
 			widths, ta_path_lanes(0));
 	/* fewer than two points: no leg, nothing written */
