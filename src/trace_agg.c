@@ -769,6 +769,24 @@ merge_buf(FunctionCallInfo fcinfo, size_t total)
 	return mb;
 }
 
+/*
+ * Asks for a run's memory before it is unpacked: the leader wrote it long
+ * ago, and a trace's runs lie apart, each too short for the CPU's own
+ * prefetcher to get going before its end.  (Leader's profile, 5 runs of the
+ * benchmark's trace_summary: unpacking took 39 ms a run, with this 16 ms
+ * and 6 ms for the rest of state_fixes.)
+ */
+static inline void
+prefetch_run(const PackedRun *run)
+{
+#ifdef __GNUC__
+	size_t		off;
+
+	for (off = 0; off < run->bytes; off += 64)
+		__builtin_prefetch(run->data + off);
+#endif
+}
+
 /* unpacks run at *dec and lists it as a source; *dec moves past it */
 static void
 add_source(const PackedRun *run, TAFix **dec, const TAFix **src, size_t *len, int *nsrc)
@@ -803,6 +821,9 @@ state_fixes(FunctionCallInfo fcinfo, TraceState *st, MemoryContext ctx, size_t *
 	}
 	mb = merge_buf(fcinfo, total);
 	dec = mb->buf[2];
+	prefetch_run(&st->packed);
+	for (i = 0; st->runs && i < st->runs->n; i++)
+		prefetch_run(&st->runs->run[i]);
 	if (st->n > 0)
 	{
 		src[nsrc] = st->fix;
