@@ -5,7 +5,8 @@
  *
  * Both collect fixes in any order (in blocks, then in one array) and sort
  * them in the final function, so users need no ORDER BY; the partial states
- * of parallel workers are kept as sorted runs and merged there too.
+ * of parallel workers travel sorted and packed (fixpack.c), are kept so as
+ * runs, and are merged there too.
  * trace_line is lossless and raises an error for a fix it cannot keep;
  * trace_summary counts NULL and bad fixes instead, so an audit of a dirty
  * table completes and says what it left out.
