@@ -14,20 +14,26 @@
  * first is the difference of its x, y and m bit patterns from the previous
  * fix's, modulo 2^64, in the fewest bytes that hold the run's largest
  * difference of that ordinate (sign-extended).  It is lossless for any
- * doubles, and at worst 27 bytes more than the raw 24 a fix.  Fixes a few
- * hundred metres and seconds apart take 5 to 6 bytes a coordinate and 4 for
- * the time: about 15 bytes a fix.
+ * doubles, and at worst 27 bytes more than the raw 24 a fix.  Times in
+ * whole seconds (most GPS logs) are differences of seconds instead: a byte
+ * for fixes up to two minutes apart, where their bits took 4.  Fixes a few
+ * hundred metres and seconds apart take 5 to 6 bytes a coordinate: about
+ * 12 bytes a fix.
  *
- * Layout: widths of x, y and m (one byte each, 1 to 8); the first fix's
- * three bit patterns, 8 bytes each, little-endian; then for every further
- * fix its three differences, each in its width's bytes, little-endian.
+ * Layout: widths of x, y and m (one byte each, 1 to 8; m's has TA_PACK_SECS
+ * when its differences are seconds); the first fix's three bit patterns, 8
+ * bytes each, little-endian; then for every further fix its three
+ * differences, each in its width's bytes, little-endian.
  */
 #include "fixpack.h"
 
+#include <math.h>
 #include <string.h>
 
 _Static_assert(sizeof(TAFix) == 3 * sizeof(double) && sizeof(double) == 8,
 			   "TAFix is not three doubles");
+
+#define TWO_POW_52	4503599627370496.0
 
 /*
  * Bytes that hold every difference sign-extended, 1 to 8: mag is the OR of
@@ -57,34 +63,62 @@ magnitude(uint64_t d)
 	return d ^ (uint64_t) ((int64_t) d >> 63);
 }
 
+/*
+ * m as whole seconds: exactly an integer below 2^52 in magnitude (so the
+ * difference of two is below 2^53, exact as a double), not -0 (sums would
+ * give +0), so that adding differences of seconds gives back its bits.
+ * *secs is the integer.
+ */
+static inline bool
+whole_seconds(double m, int64_t *secs)
+{
+	if (!(fabs(m) < TWO_POW_52))
+		return false;
+	*secs = (int64_t) m;
+	return (double) *secs == m && !(m == 0.0 && signbit(m));
+}
+
 size_t
 ta_pack_plan(const TAFix *fix, size_t n, TAPacking *pk)
 {
 	uint64_t	mx = 0,
 				my = 0,
 				mm = 0,
+				ms = 0,
 				px,
 				py,
 				pm;
+	int64_t		ps = 0;
+	bool		secs;
 	size_t		i;
 
 	if (n == 0)
 	{
 		pk->w[0] = pk->w[1] = pk->w[2] = 8;
+		pk->secs = false;
 		return 0;
 	}
 	px = bits_of(fix[0].x);
 	py = bits_of(fix[0].y);
 	pm = bits_of(fix[0].m);
+	secs = whole_seconds(fix[0].m, &ps);
 	for (i = 1; i < n; i++)
 	{
 		uint64_t	x = bits_of(fix[i].x),
 					y = bits_of(fix[i].y),
 					m = bits_of(fix[i].m);
+		int64_t		s;
 
 		mx |= magnitude(x - px);
 		my |= magnitude(y - py);
 		mm |= magnitude(m - pm);
+		if (secs && whole_seconds(fix[i].m, &s))
+		{
+			ms |= magnitude((uint64_t) (s - ps));
+			ps = s;
+		}
+		else
+			secs = false;
 		px = x;
 		py = y;
 		pm = m;
@@ -92,6 +126,9 @@ ta_pack_plan(const TAFix *fix, size_t n, TAPacking *pk)
 	pk->w[0] = (uint8_t) width_of(mx);
 	pk->w[1] = (uint8_t) width_of(my);
 	pk->w[2] = (uint8_t) width_of(mm);
+	pk->secs = secs && width_of(ms) < pk->w[2];
+	if (pk->secs)
+		pk->w[2] = (uint8_t) width_of(ms);
 	return TA_PACK_HEAD + (n - 1) * (size_t) (pk->w[0] + pk->w[1] + pk->w[2]);
 }
 
@@ -115,6 +152,15 @@ put_le_fast(uint8_t *p, uint64_t v)
 	memcpy(p, &v, 8);
 }
 
+/* m's difference from the previous fix's: of bits, or of whole seconds */
+static inline uint64_t
+time_diff(double m, double prev, uint64_t mbits, uint64_t pbits, bool secs)
+{
+	if (secs)
+		return (uint64_t) ((int64_t) m - (int64_t) prev);
+	return mbits - pbits;
+}
+
 void
 ta_pack(const TAFix *fix, size_t n, const TAPacking *pk, uint8_t *out)
 {
@@ -131,7 +177,9 @@ ta_pack(const TAFix *fix, size_t n, const TAPacking *pk, uint8_t *out)
 	if (n == 0)
 		return;
 	end = out + TA_PACK_HEAD + (n - 1) * rec;
-	memcpy(out, pk->w, 3);
+	out[0] = (uint8_t) wx;
+	out[1] = (uint8_t) wy;
+	out[2] = (uint8_t) (wm | (pk->secs ? TA_PACK_SECS : 0));
 	px = bits_of(fix[0].x);
 	py = bits_of(fix[0].y);
 	pm = bits_of(fix[0].m);
@@ -143,20 +191,21 @@ ta_pack(const TAFix *fix, size_t n, const TAPacking *pk, uint8_t *out)
 	{
 		uint64_t	x = bits_of(fix[i].x),
 					y = bits_of(fix[i].y),
-					m = bits_of(fix[i].m);
+					m = bits_of(fix[i].m),
+					dm = time_diff(fix[i].m, fix[i - 1].m, m, pm, pk->secs);
 
 		/* 8-byte stores while they end within the run */
 		if ((size_t) (end - out) >= (size_t) (wx + wy) + 8)
 		{
 			put_le_fast(out, x - px);
 			put_le_fast(out + wx, y - py);
-			put_le_fast(out + wx + wy, m - pm);
+			put_le_fast(out + wx + wy, dm);
 		}
 		else
 		{
 			put_le(out, x - px, wx);
 			put_le(out + wx, y - py, wy);
-			put_le(out + wx + wy, m - pm, wm);
+			put_le(out + wx + wy, dm, wm);
 		}
 		out += rec;
 		px = x;
@@ -176,9 +225,13 @@ ta_unpack_valid(const uint8_t *data, size_t bytes, size_t n)
 	if (bytes < TA_PACK_HEAD)
 		return false;
 	for (k = 0; k < 3; k++)
-		if (data[k] < 1 || data[k] > 8)
+	{
+		unsigned	w = data[k] & ~(k == 2 ? TA_PACK_SECS : 0);
+
+		if (w < 1 || w > 8)
 			return false;
-	rec = (size_t) data[0] + data[1] + data[2];
+	}
+	rec = (size_t) data[0] + data[1] + (data[2] & ~TA_PACK_SECS);
 	/* n - 1 records exactly, without overflowing (n - 1) * rec */
 	return (bytes - TA_PACK_HEAD) % rec == 0 &&
 		(bytes - TA_PACK_HEAD) / rec == n - 1;
@@ -222,15 +275,18 @@ double_of(uint64_t b)
 	return d;
 }
 
-/* the rest of ta_unpack, for n >= 1 */
-static void
-unpack_run(const uint8_t *data, size_t bytes, size_t n, TAFix *out)
+/*
+ * The rest of ta_unpack, for n >= 1; secs as in the header.  Inlined twice
+ * with secs constant: no test of the mode per fix.
+ */
+static inline __attribute__((always_inline)) void
+unpack_run(const uint8_t *data, size_t bytes, size_t n, TAFix *out, bool secs)
 {
 	const uint8_t *p = data + TA_PACK_HEAD,
 			   *end = data + bytes;
 	unsigned	wx = data[0],
 				wy = data[1],
-				wm = data[2],
+				wm = data[2] & ~TA_PACK_SECS,
 				sx = 64 - 8 * wx,
 				sy = 64 - 8 * wy,
 				sm = 64 - 8 * wm;
@@ -239,36 +295,47 @@ unpack_run(const uint8_t *data, size_t bytes, size_t n, TAFix *out)
 	uint64_t	x = get_le64(data + 3),
 				y = get_le64(data + 11),
 				m = get_le64(data + 19);
+	double		t = double_of(m);
 
 	out[0].x = double_of(x);
 	out[0].y = double_of(y);
-	out[0].m = double_of(m);
+	out[0].m = t;
 	/* 8-byte loads while a record and 8 bytes beyond it are in the data */
 	for (i = 1; i < n && (size_t) (end - p) >= rec + 8; i++)
 	{
 		x += get_diff_fast(p, sx);
 		y += get_diff_fast(p + wx, sy);
-		m += get_diff_fast(p + wx + wy, sm);
+		if (secs)
+			t += (double) (int64_t) get_diff_fast(p + wx + wy, sm);
+		else
+			t = double_of(m += get_diff_fast(p + wx + wy, sm));
 		p += rec;
 		out[i].x = double_of(x);
 		out[i].y = double_of(y);
-		out[i].m = double_of(m);
+		out[i].m = t;
 	}
 	for (; i < n; i++)
 	{
 		x += get_diff_tail(p, wx);
 		y += get_diff_tail(p + wx, wy);
-		m += get_diff_tail(p + wx + wy, wm);
+		if (secs)
+			t += (double) (int64_t) get_diff_tail(p + wx + wy, wm);
+		else
+			t = double_of(m += get_diff_tail(p + wx + wy, wm));
 		p += rec;
 		out[i].x = double_of(x);
 		out[i].y = double_of(y);
-		out[i].m = double_of(m);
+		out[i].m = t;
 	}
 }
 
 void
 ta_unpack(const uint8_t *data, size_t bytes, size_t n, TAFix *out)
 {
-	if (n > 0)
-		unpack_run(data, bytes, n, out);
+	if (n == 0)
+		return;
+	if (data[2] & TA_PACK_SECS)
+		unpack_run(data, bytes, n, out, true);
+	else
+		unpack_run(data, bytes, n, out, false);
 }

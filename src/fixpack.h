@@ -15,10 +15,17 @@
 /* bytes before the first fix's differences: three widths and the first fix */
 #define TA_PACK_HEAD	(3 + 3 * 8)
 
-/* how a run is packed: bytes per difference of x, y and m (1 to 8 each) */
+/* in the third width byte: m's differences are whole seconds, not bits */
+#define TA_PACK_SECS	0x10
+
+/*
+ * How a run is packed: bytes per difference of x, y and m (1 to 8 each),
+ * and whether m's differences are in whole seconds rather than bits.
+ */
 typedef struct TAPacking
 {
 	uint8_t		w[3];
+	bool		secs;
 } TAPacking;
 
 /* chooses the widths for fix[0..n) and returns the packed size in bytes */

@@ -85,9 +85,67 @@ test_roundtrip_car(void)
 		fixes += sizes[s];
 	}
 	CHECK_INT(bad, 0);
-	/* the point of packing: well under the raw 24 bytes a fix */
-	CHECK((double) bytes / (double) fixes < 17.0);
-	CHECK((double) bytes / (double) fixes > 12.0);
+	/* the point of packing: half the raw 24 bytes a fix (seconds in a byte) */
+	CHECK((double) bytes / (double) fixes < 13.0);
+	CHECK((double) bytes / (double) fixes > 11.0);
+}
+
+/*
+ * Times in whole seconds take differences of seconds, other times their
+ * bits; either way they come back to the bit, near the limits of the
+ * seconds mode too: 2^52 and 2^53, -0, negative and backwards times.
+ */
+static void
+test_time_modes(void)
+{
+	static TAFix f[200];
+	const double edge[] = {0.0, -0.0, -2.0, 1.0, 9007199254740991.0, 4503599627370495.0,
+	-4503599627370495.0, 1.5, 4503599627370496.0, -4503599627370494.0};
+	TAPacking	pk;
+	int			trial,
+				bad = 0,
+				secs = 0,
+				bits = 0;
+
+	for (trial = 0; trial < 3000; trial++)
+	{
+		size_t		n = 1 + (size_t) (next_u64() % 200),
+					i;
+
+		for (i = 0; i < n; i++)
+		{
+			f[i].x = 13.0 + unit_rand();
+			f[i].y = 52.0 + unit_rand();
+			if (trial % 4 == 0)
+				f[i].m = edge[next_u64() % 10];
+			else if (trial % 4 == 1)	/* whole seconds, any order, far apart */
+				f[i].m = (double) ((int64_t) (next_u64() % 2000001) - 1000000) *
+					(trial % 8 == 1 ? 4503599627.0 : 1.0);
+			else
+				f[i].m = 1714543200.0 + (double) i * 5.0 + (trial % 4 == 3 ? 0.25 : 0.0);
+		}
+		ta_pack_plan(f, n, &pk);
+		if (pk.secs)
+			secs++;
+		else
+			bits++;
+		roundtrip(f, n, &bad);
+	}
+	CHECK_INT(bad, 0);
+	CHECK(secs > 500);
+	CHECK(bits > 500);
+	/* the modes chosen: seconds a byte apart, quarter seconds by bits, -0 never as seconds */
+	f[0].m = 100.0;
+	f[1].m = 105.0;
+	CHECK_INT(ta_pack_plan(f, 2, &pk), TA_PACK_HEAD + pk.w[0] + pk.w[1] + 1);
+	CHECK(pk.secs);
+	f[1].m = 105.25;
+	ta_pack_plan(f, 2, &pk);
+	CHECK(!pk.secs);
+	f[0].m = -0.0;
+	f[1].m = 5.0;
+	ta_pack_plan(f, 2, &pk);
+	CHECK(!pk.secs);
 }
 
 /* any doubles: random bits, signed zeros, infinities, both ends of the range */
@@ -212,6 +270,7 @@ main(void)
 {
 	RUN(test_roundtrip_car);
 	RUN(test_roundtrip_any_bits);
+	RUN(test_time_modes);
 	RUN(test_widths);
 	RUN(test_invalid);
 	return unit_finish("fixpack");
