@@ -50,7 +50,7 @@ typedef enum TASkip
 #define BLOCK_MAX_BYTES	2048
 
 /*
- * A partial state travels sorted and packed (fixpack.c: about 15 bytes a
+ * A partial state travels sorted and packed (fixpack.c: about 12 bytes a
  * fix instead of 24), and the leader keeps it packed, as received, in the
  * aggregate's arena: what it receives, copies and holds until the final
  * functions is what limits a parallel GROUP BY, and it grows with the bytes.
