@@ -578,45 +578,64 @@ trace_state_combine(PG_FUNCTION_ARGS)
 }
 
 /*
- * All of st's fixes in one sorted array, for serial: the array of the
- * function's own (fn_extra) that serial reuses for every group, or for a
- * trace longer than that a temporary one (*tmp, to pfree).  Sorting here
- * spares the leader: it sorts nothing the workers send.
+ * Arrays of fixes a support function reuses for every group (fn_extra):
+ * serial gathers a state in one, the final functions unpack and merge in
+ * three.  They grow with the largest group up to FIX_BUF_MAX fixes (1.5 MB
+ * each), so they stay in the CPU's cache; a longer trace goes another way.
  */
-#define SERIAL_BUF_FIXES	(1 << 16)
+#define FIX_BUF_MAX		(1 << 16)
+#define FIX_BUF_COUNT	3
 
-typedef struct SerialBuf
+typedef struct FixBufs
 {
-	TAFix	   *fix;
+	TAFix	   *buf[FIX_BUF_COUNT];
 	size_t		cap;
-} SerialBuf;
+} FixBufs;
 
+/* fcinfo's nbuf arrays of at least n fixes each, n <= FIX_BUF_MAX */
+static FixBufs *
+fix_bufs(FunctionCallInfo fcinfo, int nbuf, size_t n)
+{
+	FixBufs    *fb = (FixBufs *) fcinfo->flinfo->fn_extra;
+	int			i;
+
+	Assert(n <= FIX_BUF_MAX && nbuf <= FIX_BUF_COUNT);
+	if (fb == NULL)
+		fb = fcinfo->flinfo->fn_extra =
+			MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(FixBufs));
+	if (fb->cap < n)
+	{
+		size_t		cap = Min(Max(pg_nextpower2_64(n), 1024), FIX_BUF_MAX);
+
+		for (i = 0; i < nbuf; i++)
+		{
+			if (fb->buf[i])
+				pfree(fb->buf[i]);
+			fb->buf[i] = NULL;	/* in case the next allocation fails */
+			fb->buf[i] = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, cap * sizeof(TAFix));
+		}
+		fb->cap = cap;
+	}
+	return fb;
+}
+
+/*
+ * All of st's fixes in one sorted array, for serial: its reused array, or
+ * for a longer trace a temporary one (*tmp, to pfree).  Sorting here spares
+ * the leader: it sorts nothing the workers send.
+ */
 static TAFix *
 state_gather(FunctionCallInfo fcinfo, TraceState *st, size_t n, TAFix **tmp)
 {
-	SerialBuf  *sb = (SerialBuf *) fcinfo->flinfo->fn_extra;
 	TAFix	   *fix;
 	FixBlock   *b;
 	size_t		k;
 
 	*tmp = NULL;
-	if (n > SERIAL_BUF_FIXES)
+	if (n > FIX_BUF_MAX)
 		fix = *tmp = MemoryContextAllocHuge(CurrentMemoryContext, n * sizeof(TAFix));
 	else
-	{
-		if (sb == NULL)
-			sb = fcinfo->flinfo->fn_extra =
-				MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(SerialBuf));
-		if (sb->cap < n)
-		{
-			if (sb->fix)
-				pfree(sb->fix);
-			sb->fix = NULL;		/* in case the next allocation fails */
-			sb->cap = Min(Max(pg_nextpower2_64(n), 1024), SERIAL_BUF_FIXES);
-			sb->fix = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sb->cap * sizeof(TAFix));
-		}
-		fix = sb->fix;
-	}
+		fix = fix_bufs(fcinfo, 1, n)->buf[0];
 	if (st->n > 0)
 		memcpy(fix, st->fix, st->n * sizeof(TAFix));
 	k = st->n;
@@ -733,42 +752,10 @@ trace_state_deserial(PG_FUNCTION_ARGS)
 
 /*
  * The fixes of st in order: fix[] itself, or fix[] and the packed runs
- * unpacked and merged in buffers of the final function's own (fn_extra),
- * which every group reuses while it fits in the CPU's cache.  A larger
- * trace's runs are merged into its state instead.
+ * unpacked and merged in the final function's reused arrays (fix_bufs: two
+ * to merge into, one to unpack into).  A longer trace's runs are merged
+ * into its state instead.
  */
-#define MERGE_BUF_FIXES	(1 << 16)	/* 1.5 MB a buffer */
-
-typedef struct MergeBuf
-{
-	TAFix	   *buf[3];			/* two to merge into, one to unpack into */
-	size_t		cap;
-} MergeBuf;
-
-static MergeBuf *
-merge_buf(FunctionCallInfo fcinfo, size_t total)
-{
-	MergeBuf   *mb = (MergeBuf *) fcinfo->flinfo->fn_extra;
-	int			i;
-
-	if (mb == NULL)
-		mb = fcinfo->flinfo->fn_extra =
-			MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(MergeBuf));
-	if (mb->cap < total)
-	{
-		size_t		cap = Min(Max(pg_nextpower2_64(total), 1024), MERGE_BUF_FIXES);
-
-		for (i = 0; i < 3; i++)
-		{
-			if (mb->buf[i])
-				pfree(mb->buf[i]);
-			mb->buf[i] = NULL;	/* in case the next allocation fails */
-			mb->buf[i] = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, cap * sizeof(TAFix));
-		}
-		mb->cap = cap;
-	}
-	return mb;
-}
 
 /*
  * Asks for a run's memory before it is unpacked: the leader wrote it long
@@ -809,19 +796,19 @@ state_fixes(FunctionCallInfo fcinfo, TraceState *st, MemoryContext ctx, size_t *
 				i,
 				k;
 	size_t		total = state_count(st);
-	MergeBuf   *mb;
+	FixBufs    *fb;
 	TAFix	   *dec;
 	const TAFix *cur;
 
-	if (total > MERGE_BUF_FIXES)
+	if (total > FIX_BUF_MAX)
 		state_collapse(st, ctx);
 	if (st->packed.n == 0 && st->runs == NULL)
 	{
 		*n = st->n;
 		return st->fix;
 	}
-	mb = merge_buf(fcinfo, total);
-	dec = mb->buf[2];
+	fb = fix_bufs(fcinfo, FIX_BUF_COUNT, total);
+	dec = fb->buf[2];
 	prefetch_run(&st->packed);
 	for (i = 0; st->runs && i < st->runs->n; i++)
 		prefetch_run(&st->runs->run[i]);
@@ -838,7 +825,7 @@ state_fixes(FunctionCallInfo fcinfo, TraceState *st, MemoryContext ctx, size_t *
 	*n = len[0];
 	for (i = 1, k = 0; i < nsrc; k++)
 	{
-		TAFix	   *out = mb->buf[k & 1];
+		TAFix	   *out = fb->buf[k & 1];
 
 		if (i + 1 < nsrc)
 		{

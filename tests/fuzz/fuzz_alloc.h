@@ -1,8 +1,8 @@
 /*
  * fuzz_alloc.h
- *	  What the fuzz targets share: REQUIRE (a failed invariant aborts, which
- *	  libFuzzer reports with the input) and a TAFpAlloc over malloc that
- *	  checks the allocator contract (never 0 bytes, never NULL to free).
+ *	  What the fingerprint and dataset fuzz targets share: REQUIRE
+ *	  (fuzz_require.h) and a TAFpAlloc over malloc that checks the
+ *	  allocator contract (never 0 bytes, never NULL to free).
  */
 #ifndef FUZZ_ALLOC_H
 #define FUZZ_ALLOC_H
@@ -11,15 +11,7 @@
 #include <stdlib.h>
 
 #include "fingerprint.h"
-
-#define REQUIRE(cond) \
-	do { \
-		if (!(cond)) \
-		{ \
-			fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond); \
-			abort(); \
-		} \
-	} while (0)
+#include "fuzz_require.h"
 
 static void *
 f_alloc(void *ctx, size_t n)

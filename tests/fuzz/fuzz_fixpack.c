@@ -20,14 +20,7 @@
 
 #include "fixpack.h"
 
-#define REQUIRE(cond) \
-	do { \
-		if (!(cond)) \
-		{ \
-			fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond); \
-			abort(); \
-		} \
-	} while (0)
+#include "fuzz_require.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -20,14 +20,7 @@
 
 #include "gser.h"
 
-#define REQUIRE(cond) \
-	do { \
-		if (!(cond)) \
-		{ \
-			fprintf(stderr, "fuzz_gser.c:%d: invariant failed: %s\n", __LINE__, #cond); \
-			abort(); \
-		} \
-	} while (0)
+#include "fuzz_require.h"
 
 static int
 same_double(double a, double b)

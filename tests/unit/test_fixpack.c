@@ -6,23 +6,6 @@
 #include "fixpack.h"
 #include "unit.h"
 
-static uint64_t rng = 88172645463325252ULL;
-
-static uint64_t
-next_u64(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
-static double
-unit_rand(void)
-{
-	return (double) (next_u64() >> 11) / 9007199254740992.0;
-}
-
 /* packs fix[0..n) into a buffer of exactly the planned size, unpacks, compares bits */
 static size_t
 roundtrip(const TAFix *fix, size_t n, int *bad)
@@ -50,18 +33,18 @@ roundtrip(const TAFix *fix, size_t n, int *bad)
 static void
 car_run(TAFix *f, size_t n)
 {
-	double		x = 13.0 + unit_rand() * 0.8,
-				y = 52.3 + unit_rand() * 0.4,
+	double		x = 13.0 + unit_rand01() * 0.8,
+				y = 52.3 + unit_rand01() * 0.4,
 				m = 1714543200.0;
 	size_t		i;
 
 	for (i = 0; i < n; i++)
 	{
-		double		dt = 5.0 * (1 + (int) (unit_rand() * 4));
+		double		dt = 5.0 * (1 + (int) (unit_rand01() * 4));
 
 		m += dt;
-		x += dt * 15.0 / 68000.0 + unit_rand() * 0.00005;
-		y += dt * 5.0 / 111000.0 + unit_rand() * 0.00005;
+		x += dt * 15.0 / 68000.0 + unit_rand01() * 0.00005;
+		y += dt * 5.0 / 111000.0 + unit_rand01() * 0.00005;
 		f[i].x = x;
 		f[i].y = y;
 		f[i].m = m;
@@ -109,17 +92,17 @@ test_time_modes(void)
 
 	for (trial = 0; trial < 3000; trial++)
 	{
-		size_t		n = 1 + (size_t) (next_u64() % 200),
+		size_t		n = 1 + (size_t) (unit_rand_u64() % 200),
 					i;
 
 		for (i = 0; i < n; i++)
 		{
-			f[i].x = 13.0 + unit_rand();
-			f[i].y = 52.0 + unit_rand();
+			f[i].x = 13.0 + unit_rand01();
+			f[i].y = 52.0 + unit_rand01();
 			if (trial % 4 == 0)
-				f[i].m = edge[next_u64() % 10];
+				f[i].m = edge[unit_rand_u64() % 10];
 			else if (trial % 4 == 1)	/* whole seconds, any order, far apart */
-				f[i].m = (double) ((int64_t) (next_u64() % 2000001) - 1000000) *
+				f[i].m = (double) ((int64_t) (unit_rand_u64() % 2000001) - 1000000) *
 					(trial % 8 == 1 ? 4503599627.0 : 1.0);
 			else
 				f[i].m = 1714543200.0 + (double) i * 5.0 + (trial % 4 == 3 ? 0.25 : 0.0);
@@ -159,7 +142,7 @@ test_roundtrip_any_bits(void)
 
 	for (trial = 0; trial < 2000; trial++)
 	{
-		size_t		n = (size_t) (next_u64() % 300),
+		size_t		n = (size_t) (unit_rand_u64() % 300),
 					i;
 
 		for (i = 0; i < n; i++)
@@ -171,11 +154,11 @@ test_roundtrip_any_bits(void)
 			{
 				double		d;
 
-				b[k] = next_u64();
+				b[k] = unit_rand_u64();
 				/* some trials mostly special values, some near neighbours */
 				if (trial % 3 == 0)
 				{
-					d = special[next_u64() % 10];
+					d = special[unit_rand_u64() % 10];
 					memcpy(&b[k], &d, 8);
 				}
 				else if (trial % 3 == 1 && i > 0)
@@ -184,7 +167,7 @@ test_roundtrip_any_bits(void)
 
 					memcpy(prev, &f[i - 1], sizeof(prev));
 					memcpy(&b[k], &prev[k], 8);
-					b[k] += (next_u64() % 2001) - 1000;
+					b[k] += (unit_rand_u64() % 2001) - 1000;
 				}
 			}
 			memcpy(&f[i], b, sizeof(TAFix));

@@ -588,18 +588,6 @@ test_acceleration(void)
 	}
 }
 
-/* deterministic xorshift in [0, 1) */
-static uint64_t rng = 88172645463325252ull;
-
-static double
-urand(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (double) (rng >> 11) / 9007199254740992.0;
-}
-
 static void
 test_stationary_noise(void)
 {
@@ -629,8 +617,8 @@ test_stationary_noise(void)
 			if (pass % 2 == 0)
 			{
 				/* uniform in a 10 m disc */
-				r = 10.0 * sqrt(urand());
-				a = 2 * M_PI * urand();
+				r = 10.0 * sqrt(unit_rand01());
+				a = 2 * M_PI * unit_rand01();
 			}
 			else
 			{
@@ -711,7 +699,7 @@ test_sort_fixes(void)
 		}
 		for (k = 4999; k > 0; k--)
 		{
-			int			j = (int) (urand() * (k + 1));
+			int			j = (int) (unit_rand01() * (k + 1));
 			TAFix		t = big[k];
 
 			big[k] = big[j];

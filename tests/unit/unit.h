@@ -176,4 +176,23 @@ unit_exact_copy(const uint8_t *src, size_t len)
 	return p;
 }
 
+/* a deterministic xorshift64: the same numbers in every run */
+static uint64_t unit_rng = 88172645463325252ULL;
+
+static inline uint64_t
+unit_rand_u64(void)
+{
+	unit_rng ^= unit_rng << 13;
+	unit_rng ^= unit_rng >> 7;
+	unit_rng ^= unit_rng << 17;
+	return unit_rng;
+}
+
+/* uniform in [0, 1) */
+static inline double
+unit_rand01(void)
+{
+	return (double) (unit_rand_u64() >> 11) / 9007199254740992.0;
+}
+
 #endif							/* TA_UNIT_H */
