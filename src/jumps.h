@@ -7,6 +7,7 @@
 #ifndef TA_JUMPS_H
 #define TA_JUMPS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -83,6 +84,15 @@ typedef void (*TATick) (void *ctx);
 extern void ta_find_jumps(const TAFix *fix, size_t n, const TAMetric *mt,
 						  const TAJumpParams *prm, TAEmit emit, TATick tick,
 						  void *ctx, TAJumpSummary *sum);
+
+/*
+ * Whether ta_find_jumps passes runs of plain legs eight at a time (AVX-512,
+ * on AMD CPUs as ta_path_lanes): on = 1 where the CPU can, 0 never.
+ * Returns whether it does; both ways give the same results to the bit.
+ * ta_find_jumps chooses on its first call; the unit tests call this to
+ * compare the two.
+ */
+extern bool ta_jumps_vector(int on);
 
 /* order of fixes: by time, then x, then y (a deterministic order for ties) */
 static inline int

@@ -889,6 +889,102 @@ test_summary(void)
 	CHECK_NEAR(s.length_m, 4999.0, 1e-6);
 }
 
+/*
+ * The scan with and without its AVX-512 pass over plain legs gives the same
+ * findings and summaries to the bit, on random traces that have every kind
+ * of defect and legs right at the limits (dt exactly the gap, speeds and
+ * changes of speed about the limits).
+ */
+static void
+test_vector_scan(void)
+{
+	static TAFix fix[3000];
+	static Found a,
+				b;
+	TAJumpSummary sa,
+				sb;
+	int			trace,
+				differ = 0;
+
+	if (!ta_jumps_vector(1))
+	{
+		fprintf(stderr, "  (no AVX-512 scan on this CPU: nothing to compare)\n");
+		ta_jumps_vector(0);
+		return;
+	}
+	for (trace = 0; trace < 400; trace++)
+	{
+		TAJumpParams prm = ta_profiles[trace % TA_NPROFILES].p;
+		TAMetric	mt = trace % 3 ? wgs84() : metres();
+		double		mlat = trace % 3 ? m_per_deg_lat(LAT0) : 1.0,
+					mlon = trace % 3 ? m_per_deg_lon(LAT0) : 1.0,
+					v = prm.max_speed * unit_rand01(),
+					dt = 1.0 + 10.0 * unit_rand01();
+		size_t		n = 2 + (size_t) (unit_rand01() * 2998),
+					i;
+		bool		away = false;
+
+		fix[0].x = trace % 3 ? LON0 : 500000.0;
+		fix[0].y = trace % 3 ? LAT0 : 5800000.0;
+		fix[0].m = T0;
+		for (i = 1; i < n; i++)
+		{
+			double		u = unit_rand01(),
+						step = dt;
+
+			/* speed drifts, now and then by more than the acceleration limit */
+			v = fmin(fmax(0.0, v + (unit_rand01() - 0.5) * prm.max_accel * (u < 0.02 ? 8.0 : 1.0)),
+					 0.9 * prm.max_speed);
+			if (u < 0.01)
+				step = prm.gap_s;	/* exactly the gap: still plain */
+			else if (u < 0.015)
+				step = prm.gap_s + 1.0;
+			fix[i].m = fix[i - 1].m + step;
+			fix[i].x = fix[i - 1].x + v * step / mlon +
+				(unit_rand01() - 0.5) * prm.noise_m / mlon;
+			fix[i].y = fix[i - 1].y + (unit_rand01() - 0.5) * prm.noise_m / mlat;
+			if (away)
+			{
+				/* back on course after one or two fixes away: a spike */
+				fix[i].x -= 40000.0 / mlon;
+				away = false;
+				continue;
+			}
+			u = unit_rand01();
+			if (u < 0.006)
+			{
+				fix[i].x += 40000.0 / mlon; /* a teleport, mostly a spike's */
+				away = unit_rand01() < 0.7;
+			}
+			else if (u < 0.012)
+				fix[i].m = fix[i - 1].m;	/* duplicate time */
+			else if (u < 0.016)
+				fix[i] = fix[i - 1];	/* exact duplicate */
+			else if (u < 0.019)
+				fix[i].m -= 2.0 * step; /* time backwards */
+			else if (u < 0.025)
+			{
+				/* after the noise allowance, within 0.5 m/s of the limit */
+				fix[i].x = fix[i - 1].x + (prm.max_speed * step + 2.0 * prm.noise_m +
+										   (unit_rand01() - 0.5) * step) / mlon;
+				fix[i].y = fix[i - 1].y;
+			}
+		}
+		ta_jumps_vector(0);
+		scan(fix, n, &mt, &prm, &a, &sa);
+		ta_jumps_vector(1);
+		scan(fix, n, &mt, &prm, &b, &sb);
+		if (a.n != b.n || memcmp(&sa, &sb, sizeof(sa)) != 0 ||
+			memcmp(a.f, b.f, sizeof(TAFinding) * (size_t) (a.n < MAXFOUND ? a.n : MAXFOUND)) != 0)
+		{
+			if (differ++ < 3)
+				fprintf(stderr, "    trace %d (%zu fixes, %s): %d findings one by one, %d with AVX-512\n",
+						trace, n, ta_profiles[trace % TA_NPROFILES].name, a.n, b.n);
+		}
+	}
+	CHECKF(differ == 0, "%d of 400 traces differ", differ);
+}
+
 int
 main(void)
 {
@@ -907,5 +1003,6 @@ main(void)
 	RUN(test_sort_rotated);
 	RUN(test_merge3);
 	RUN(test_summary);
+	RUN(test_vector_scan);
 	return unit_finish("jumps");
 }
