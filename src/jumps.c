@@ -314,19 +314,31 @@ leg_speeds8(Scan *s, size_t k, size_t m)
 	/* the times of eight fixes, TAFix's three doubles apart */
 	const __m512i stride = _mm512_setr_epi64(0, 3, 6, 9, 12, 15, 18, 21);
 	size_t		i;
+	__m512d		t0,
+				tn;
 
 	_Static_assert(sizeof(TAFix) == 3 * sizeof(double), "TAFix is not x, y, m");
+	/* the m + 1 times, eight at a time: each vector and the next's first */
+	tn = _mm512_mask_i64gather_pd(zero, (__mmask8) (m >= 7 ? 0xff : (1u << (m + 1)) - 1),
+								  stride, tm, 8);
 	for (i = 0; i < m; i += 8)
 	{
-		__mmask8	lanes = (__mmask8) (m - i >= 8 ? 0xff : (1u << (m - i)) - 1);
-		__m512d		t0 = _mm512_mask_i64gather_pd(zero, lanes, stride, tm + 3 * i, 8),
-					t1 = _mm512_mask_i64gather_pd(zero, lanes, stride, tm + 3 * (i + 1), 8),
+		__mmask8	lanes = (__mmask8) (m - i >= 8 ? 0xff : (1u << (m - i)) - 1),
+					next = (__mmask8) (m < i + 8 ? 0 : m - i - 8 >= 7 ? 0xff :
+									   (1u << (m - i - 7)) - 1);
+		__m512d		t1,
 					d = _mm512_maskz_loadu_pd(lanes, s->leg + i),
-					dt = _mm512_sub_pd(t1, t0),
-					e = _mm512_sub_pd(d, noise2),
+					dt,
+					e,
 					v;
 		__mmask8	plain;
 
+		t0 = tn;
+		tn = _mm512_mask_i64gather_pd(zero, next, stride, tm + 3 * (i + 8), 8);
+		t1 = _mm512_castsi512_pd(_mm512_alignr_epi64(_mm512_castpd_si512(tn),
+													 _mm512_castpd_si512(t0), 1));
+		dt = _mm512_sub_pd(t1, t0);
+		e = _mm512_sub_pd(d, noise2);
 		/* plausible_speed: 0 where e <= 0, else e / dt (dt > 0 where it counts) */
 		v = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(e, zero, _CMP_LE_OQ),
 								 _mm512_div_pd(e, dt), zero);
