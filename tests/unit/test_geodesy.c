@@ -365,10 +365,11 @@ test_sincos(void)
 
 /*
  * ta_path_lengths gives exactly ta_distance's figure for every leg: short
- * legs, legs over 20 km and across the date line (Vincenty), a pole, and
- * planar paths, read with a stride of three doubles (x, y, m).  Sub-paths
- * of every start and many lengths put those legs at odd and even places of
- * its blocks of legs, and at their ends.
+ * legs, legs over 20 km and across the date line (Vincenty), a pole, a
+ * short leg of many degrees of longitude near one (Vincenty), and planar
+ * paths, read with a stride of three doubles (x, y, m).  Sub-paths of every
+ * start and many lengths put those legs at odd and even places of its
+ * blocks of legs, and at their ends.
  */
 static void
 test_path_lengths(void)
@@ -396,6 +397,10 @@ test_path_lengths(void)
 		p[i][2] = i;
 	}
 	p[150][1] = 90.0;			/* a pole */
+	/* near a pole, a leg of 2.5 degrees of longitude: 240 m, not for the table */
+	p[200][1] = p[201][1] = p[202][1] = 89.95;
+	p[201][0] = p[200][0] + 2.5;
+	p[202][0] = p[201][0] + 0.001;
 	/* every vector width this CPU runs, the widest last (it stays chosen) */
 	for (lanes = 2; lanes <= 8; lanes *= 2)
 	{
