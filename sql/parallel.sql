@@ -66,6 +66,35 @@ SELECT count(*) AS differing FROM (
 	UNION ALL
 	(SELECT * FROM ser_result EXCEPT SELECT * FROM par3_sorted_result)) d;
 
+-- rows in arrival order whose later times come first in the table (as a
+-- scan that started mid-table reads them): each process's fixes of a trace
+-- are two sorted runs, which serial puts in order by rotating them
+-- (ta_sort_fixes); and a trace whose rows are all in time order
+CREATE TABLE rot_fixes AS
+SELECT t AS trace_id,
+	'2024-01-01'::timestamptz + make_interval(secs => (i + 200) % 400) AS ts,
+	ST_SetSRID(ST_MakePoint(t * 1e-3 + ((i + 200) % 400) * 1e-5, 40 + random() * 1e-4), 4326) AS geom
+FROM generate_series(0, 399) i, generate_series(1, 300) t
+ORDER BY i, t;
+INSERT INTO rot_fixes
+SELECT 0, '2024-01-01'::timestamptz + make_interval(secs => i),
+	ST_SetSRID(ST_MakePoint(i * 1e-5, 40), 4326)
+FROM generate_series(0, 3999) i;
+ANALYZE rot_fixes;
+SET max_parallel_workers_per_gather = 2;
+CREATE TABLE rot_par AS
+SELECT trace_id, md5(trace_line(geom, ts)::bytea::text) AS line,
+	(trace_summary(geom, ts)).* FROM rot_fixes GROUP BY trace_id;
+SET max_parallel_workers_per_gather = 0;
+CREATE TABLE rot_ser AS
+SELECT trace_id, md5(trace_line(geom, ts)::bytea::text) AS line,
+	(trace_summary(geom, ts)).* FROM rot_fixes GROUP BY trace_id;
+SELECT count(*) AS traces, sum(fixes) AS fixes FROM rot_par;
+SELECT count(*) AS differing FROM (
+	(SELECT * FROM rot_par EXCEPT SELECT * FROM rot_ser)
+	UNION ALL
+	(SELECT * FROM rot_ser EXCEPT SELECT * FROM rot_par)) d;
+
 -- partitionwise aggregation: one partial state per partition, combined in
 -- the same process
 CREATE TABLE part_fixes (trace_id int, ts timestamptz, geom geometry, part int)
