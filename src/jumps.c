@@ -271,21 +271,35 @@ typedef struct Scan
 	uint8_t		smooth[LEG_BLOCK];	/* plain, and after the leg before no acceleration */
 } Scan;
 
+/* the last plausible leg, as the next one's change of speed is judged */
+typedef struct PrevLeg
+{
+	double		v;				/* d / dt */
+	double		allow;			/* noise2 / dt */
+	double		dt;
+} PrevLeg;
+
 /*
- * Whether the acceleration between a plausible leg (its d / dt, noise2 / dt
- * and dt: pv, pa, pdt) and the next (v, a, dt) exceeds the limit, after
- * both legs' noise allowances, over the time between their middles.
+ * Whether the acceleration between the plausible leg p and the next (its
+ * d / dt, noise2 / dt and dt: v, a, dt) exceeds the limit, after both legs'
+ * noise allowances, over the time between their middles.
  */
 static inline bool
-accel_exceeds(double pv, double pa, double pdt, double v, double a, double dt,
-			  const TAJumpParams *prm)
+accel_exceeds(const PrevLeg *p, double v, double a, double dt, const TAJumpParams *prm)
 {
-	double		tmid = 0.5 * (pdt + dt);
+	double		tmid = 0.5 * (p->dt + dt);
 
-	return fabs(v - pv) - (pa + a) > prm->max_accel * tmid;
+	return fabs(v - p->v) - (p->allow + a) > prm->max_accel * tmid;
 }
 
 #ifdef TA_HAVE_AVX512_SCAN
+/* the first n lanes of eight (all for n >= 8) */
+static inline uint8_t
+first_lanes(size_t n)
+{
+	return (uint8_t) (0xffu >> (8 - (n < 8 ? n : 8)));
+}
+
 /*
  * Nearly every leg of a real trace is plain: time goes forward by less than
  * a gap, the speed is plausible, and so is the change of speed since the
@@ -319,13 +333,11 @@ leg_speeds8(Scan *s, size_t k, size_t m)
 
 	_Static_assert(sizeof(TAFix) == 3 * sizeof(double), "TAFix is not x, y, m");
 	/* the m + 1 times, eight at a time: each vector and the next's first */
-	tn = _mm512_mask_i64gather_pd(zero, (__mmask8) (m >= 7 ? 0xff : (1u << (m + 1)) - 1),
-								  stride, tm, 8);
+	tn = _mm512_mask_i64gather_pd(zero, first_lanes(m + 1), stride, tm, 8);
 	for (i = 0; i < m; i += 8)
 	{
-		__mmask8	lanes = (__mmask8) (m - i >= 8 ? 0xff : (1u << (m - i)) - 1),
-					next = (__mmask8) (m < i + 8 ? 0 : m - i - 8 >= 7 ? 0xff :
-									   (1u << (m - i - 7)) - 1);
+		__mmask8	lanes = first_lanes(m - i),
+					next = m < i + 8 ? 0 : first_lanes(m + 1 - (i + 8));
 		__m512d		t1,
 					d = _mm512_maskz_loadu_pd(lanes, s->leg + i),
 					dt,
@@ -355,7 +367,7 @@ leg_speeds8(Scan *s, size_t k, size_t m)
 	s->smooth[0] = s->plain[0];
 	for (i = 1; i < m; i += 8)
 	{
-		__mmask8	lanes = (__mmask8) (m - i >= 8 ? 0xff : (1u << (m - i)) - 1);
+		__mmask8	lanes = first_lanes(m - i);
 		__m512d		pdt = _mm512_maskz_loadu_pd(lanes, s->dt + i - 1),
 					dt = _mm512_maskz_loadu_pd(lanes, s->dt + i),
 					pv = _mm512_maskz_loadu_pd(lanes, s->vraw + i - 1),
@@ -413,21 +425,23 @@ leg_len(Scan *s, size_t k)
 }
 
 /*
- * After a plausible leg (prev: its d / dt, noise2 / dt and dt), the run of
- * plain legs from k that the scan would pass without a finding: adds their
- * lengths and speeds to *length and *vmax, leaves the last one's in prev,
- * and returns how many there were (0: judge leg k one by one).
+ * After the plausible leg prev, the run of plain legs from k that the scan
+ * would pass without a finding: adds their lengths and speeds to *length
+ * and *vmax, leaves the last one in prev, and returns how many there were
+ * (0: judge leg k one by one).
  */
 static size_t
-smooth_run(Scan *s, size_t k, double prev[3], double *length, double *vmax)
+smooth_run(Scan *s, size_t k, PrevLeg *prev, double *length, double *vmax)
 {
-	size_t		i = (leg_len(s, k), k - s->leg_base),
+	size_t		i,
 				j;
 	double		len = *length,
 				top = *vmax;
 
+	(void) leg_len(s, k);		/* measures k's block if it is not yet */
+	i = k - s->leg_base;
 	if (!s->plain[i] ||
-		accel_exceeds(prev[0], prev[1], prev[2], s->vraw[i], s->allow[i], s->dt[i], s->prm))
+		accel_exceeds(prev, s->vraw[i], s->allow[i], s->dt[i], s->prm))
 		return 0;
 	for (j = i + 1; j < s->leg_count && s->smooth[j]; j++)
 		;
@@ -440,9 +454,9 @@ smooth_run(Scan *s, size_t k, double prev[3], double *length, double *vmax)
 	}
 	*length = len;
 	*vmax = top;
-	prev[0] = s->vraw[j - 1];
-	prev[1] = s->allow[j - 1];
-	prev[2] = s->dt[j - 1];
+	prev->v = s->vraw[j - 1];
+	prev->allow = s->allow[j - 1];
+	prev->dt = s->dt[j - 1];
 	return j - (k - s->leg_base);
 }
 
@@ -513,9 +527,8 @@ ta_find_jumps(const TAFix *fix, size_t n, const TAMetric *mt,
 	TAJumpSummary local;
 	Scan		s;
 	double		noise2 = 2.0 * prm->noise_m;
-	double		prev[3] = {0, 0, 0},	/* the last plausible segment's d / dt,
-										 * noise2 / dt and dt */
-				t_start,
+	PrevLeg		prev = {0, 0, 0};
+	double		t_start,
 				t_end,
 				length = 0,
 				vmax = NAN;
@@ -560,7 +573,7 @@ ta_find_jumps(const TAFix *fix, size_t n, const TAMetric *mt,
 
 		if (prev_ok && s.vector)
 		{
-			size_t		run = smooth_run(&s, k, prev, &length, &vmax);
+			size_t		run = smooth_run(&s, k, &prev, &length, &vmax);
 
 			if (run)
 			{
@@ -644,20 +657,20 @@ ta_find_jumps(const TAFix *fix, size_t n, const TAMetric *mt,
 			double		allow = noise2 / dt;
 
 			if (prev_ok && dt <= prm->gap_s &&
-				accel_exceeds(prev[0], prev[1], prev[2], vraw, allow, dt, prm))
+				accel_exceeds(&prev, vraw, allow, dt, prm))
 			{
-				double		tmid = 0.5 * (prev[2] + dt);
+				double		tmid = 0.5 * (prev.dt + dt);
 
 				report(&s, TA_ACCELERATION, k - 1, k + 1, k, d, tmid, vraw,
-					   (vraw - prev[0]) / tmid, prm->max_accel);
+					   (vraw - prev.v) / tmid, prm->max_accel);
 			}
-			prev[0] = vraw;
-			prev[1] = allow;
+			prev.v = vraw;
+			prev.allow = allow;
 		}
 		if (isnan(vmax) || v > vmax)
 			vmax = v;
 		prev_ok = dt <= prm->gap_s;
-		prev[2] = dt;
+		prev.dt = dt;
 		k++;
 	}
 	sum->length_m = length;
